@@ -1,0 +1,45 @@
+import { OpenEOError } from '../errors.ts';
+import { absoluteUrl, maybeUser, param, type Handler } from './http.ts';
+import { pageOfArray } from './pagination.ts';
+
+export const listCollections: Handler = async (req, res, ctx) => {
+  const { items, links } = pageOfArray(req, ctx, await ctx.collections.list());
+  res.json({
+    collections: items,
+    links: [
+      { rel: 'self', href: absoluteUrl(ctx, '/collections'), type: 'application/json' },
+      { rel: 'root', href: absoluteUrl(ctx, '/'), type: 'application/json' },
+      ...links,
+    ],
+  });
+};
+
+async function requireCollection(id: string, found: Record<string, unknown> | undefined) {
+  if (!found) throw new OpenEOError('CollectionNotFound', `Collection '${id}' does not exist.`);
+  return found;
+}
+
+export const getCollection: Handler = async (req, res, ctx) => {
+  const id = param(req, 'collection_id');
+  res.json(await requireCollection(id, await ctx.collections.get(id)));
+};
+
+export const getQueryables: Handler = async (req, res, ctx) => {
+  const id = param(req, 'collection_id');
+  res.type('application/schema+json').send(JSON.stringify(await requireCollection(id, await ctx.collections.queryables(id))));
+};
+
+export const listProcesses: Handler = (req, res, ctx) => {
+  const { items, links } = pageOfArray(req, ctx, ctx.processes.list());
+  res.json({ processes: items, links });
+};
+
+export const fileFormats: Handler = (_req, res, ctx) => {
+  res.json(ctx.formats.fileFormats());
+};
+
+/** POST /validation: every error found, as openEO errors, with 200 (an invalid graph is not a failed request). */
+export const validate: Handler = async (req, res, ctx) => {
+  const errors = await ctx.validateProcess(req.body, maybeUser(req)?.id, { requireValid: false });
+  res.json({ errors: errors.map((e) => ({ code: e.code, message: e.message })) });
+};

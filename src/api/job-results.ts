@@ -1,0 +1,55 @@
+import { cancelJob, queueJob } from '../db/jobs.ts';
+import { lastErrorLog } from '../db/job-logs.ts';
+import { OpenEOError } from '../errors.ts';
+import { userOf, type Handler } from './http.ts';
+import { checkJobQuota, requireJob } from './jobs.ts';
+import { logEntryView } from './job-logs.ts';
+
+/** POST /jobs/{id}/results: queue the job (202); a no-op while it is already queued or running. */
+export const startJob: Handler = async (req, res, ctx) => {
+  const job = await requireJob(ctx, req);
+  if (job.status === 'queued' || job.status === 'running') {
+    res.status(202).end();
+    return;
+  }
+  await checkJobQuota(ctx, job.user_id);
+  // Old results go before the new run is visible as queued, so they can never be mistaken for the new run's.
+  await ctx.executor.discardResults(job.id);
+  await queueJob(ctx.db, userOf(req).id, job.id);
+  ctx.runner?.notify();
+  res.status(202).end();
+};
+
+/** DELETE /jobs/{id}/results: cancel a queued or running job; finished results stay (the spec keeps them). */
+export const cancelJobRun: Handler = async (req, res, ctx) => {
+  const job = await requireJob(ctx, req);
+  const canceled = await cancelJob(ctx.db, job.user_id, job.id);
+  if (canceled) {
+    ctx.runner?.abort(job.id);
+    await ctx.db
+      .insertInto('job_logs')
+      .values({ job_id: job.id, run: canceled.run, level: 'info', message: 'Job canceled by the user.', code: null, data: null, path: null })
+      .execute();
+  }
+  res.status(204).end();
+};
+
+/** GET /jobs/{id}/results: the STAC Item of a finished job (or of a running one with `partial=true`). */
+export const getJobResults: Handler = async (req, res, ctx) => {
+  const job = await requireJob(ctx, req);
+  const partial = req.query.partial === 'true' || req.query.partial === '' || (req.query.partial as unknown) === true;
+  if (job.status === 'error') {
+    const entry = await lastErrorLog(ctx.db, job.id, job.run);
+    res.status(424).json(
+      entry ? logEntryView(entry) : { id: 'error', level: 'error', message: 'The batch job failed without a log entry.' },
+    );
+    return;
+  }
+  if (job.status === 'created') {
+    if (!partial) throw new OpenEOError('JobNotStarted', 'Batch job must be started first.');
+  } else if (job.status !== 'finished' && !partial) {
+    throw new OpenEOError('JobNotFinished', 'Batch job has not finished computing the results yet. Please try again later.');
+  }
+  res.setHeader('OpenEO-Costs', '0');
+  res.json(await ctx.resultsDocument(job, { partial }));
+};

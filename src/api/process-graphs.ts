@@ -1,0 +1,47 @@
+import { deleteProcessGraph, findProcessGraph, listProcessGraphs, upsertProcessGraph } from '../db/process-graphs.ts';
+import { OpenEOError } from '../errors.ts';
+import { param, userOf, type Handler } from './http.ts';
+import { pageLinks, pageRequest } from './pagination.ts';
+
+export const putProcessGraph: Handler = async (req, res, ctx) => {
+  const user = userOf(req);
+  const id = param(req, 'process_graph_id');
+  if (ctx.processes.has(id)) {
+    throw new OpenEOError('PredefinedProcessExists', `A predefined process with the identifier '${id}' exists; choose another id.`);
+  }
+  const body = req.body as Record<string, unknown>;
+  if (body.id !== undefined && body.id !== id) {
+    throw new OpenEOError('ProcessInvalid', `The process id '${String(body.id)}' in the body differs from '${id}' in the URL.`);
+  }
+  const process = { ...body, id };
+  await ctx.validateProcess(process, user.id, { requireValid: true });
+  await upsertProcessGraph(ctx.db, user.id, id, process);
+  res.status(200).end();
+};
+
+export const getProcessGraph: Handler = async (req, res, ctx) => {
+  const id = param(req, 'process_graph_id');
+  const stored = await findProcessGraph(ctx.db, userOf(req).id, id);
+  if (!stored) throw new OpenEOError('ProcessGraphNotFound', `User-defined process '${id}' does not exist.`);
+  res.json({ ...stored.process, id: stored.id });
+};
+
+export const listUserProcessGraphs: Handler = async (req, res, ctx) => {
+  const { limit, cursor } = pageRequest<string>(req, ctx);
+  const rows = await listProcessGraphs(ctx.db, userOf(req).id, limit + 1, typeof cursor === 'string' ? cursor : undefined);
+  const page = rows.slice(0, limit);
+  // The list shows each process without its graph, as the spec recommends for lists.
+  const processes = page.map(({ id, process }) => {
+    const { process_graph: _graph, ...rest } = process;
+    return { ...rest, id };
+  });
+  res.json({ processes, links: pageLinks(req, ctx, limit, rows.length > limit, () => page[page.length - 1].id) });
+};
+
+export const removeProcessGraph: Handler = async (req, res, ctx) => {
+  const id = param(req, 'process_graph_id');
+  if (!(await deleteProcessGraph(ctx.db, userOf(req).id, id))) {
+    throw new OpenEOError('ProcessGraphNotFound', `User-defined process '${id}' does not exist.`);
+  }
+  res.status(204).end();
+};

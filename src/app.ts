@@ -1,0 +1,65 @@
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import express, { type Express, type RequestHandler } from 'express';
+import * as OpenApiValidator from 'express-openapi-validator';
+import { setUser, type Route } from './api/http.ts';
+import { cors } from './api/cors.ts';
+import { errorHandler, notFound } from './api/error-handler.ts';
+import { routeTable, wellKnown } from './api/routes.ts';
+import { PROJECT_ROOT } from './config.ts';
+import type { AppContext } from './context.ts';
+import { resultsRouter } from './results/download.ts';
+
+export const OPENAPI_FILE = path.join(PROJECT_ROOT, 'openapi.yaml');
+export const BACKEND_VERSION = '0.1.0';
+
+const toExpressPath = (p: string): string => p.replace(/\{(\w+)\}/g, ':$1');
+
+function authenticate(ctx: AppContext, mode: Route['auth']): RequestHandler {
+  return async (req, _res, next) => {
+    if (mode === 'none') return next();
+    if (mode === 'optional' && !req.headers.authorization) return next();
+    setUser(req, await ctx.auth.authenticate(req.headers.authorization));
+    next();
+  };
+}
+
+/** Builds the Express app for a context; it never listens, so tests drive it directly with supertest. */
+export function createApp(ctx: AppContext): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('query parser', 'extended');
+  app.use((req, res, next) => {
+    const id = randomUUID();
+    (req as typeof req & { id: string }).id = id;
+    res.setHeader('X-Request-Id', id);
+    next();
+  });
+  app.use(cors);
+  app.get('/.well-known/openeo', (req, res) => wellKnown(req, res, ctx));
+  app.get('/openapi.yaml', (_req, res) => {
+    res.type('application/vnd.oai.openapi;version=3.0').sendFile(OPENAPI_FILE);
+  });
+  // Signed downloads carry their own authorization and multi-segment paths the validator cannot describe.
+  app.use(resultsRouter(ctx));
+  app.use(express.json({ limit: ctx.config.limits.bodyBytes, type: ['application/json', 'application/*+json'] }));
+  app.use(
+    OpenApiValidator.middleware({
+      apiSpec: OPENAPI_FILE,
+      validateRequests: { allowUnknownQueryParameters: false },
+      validateResponses: false,
+      validateSecurity: false,
+      ignoreUndocumented: true,
+      $refParser: { mode: 'dereference' },
+    }),
+  );
+  const routes = routeTable(BACKEND_VERSION, { oidc: ctx.config.oidcProviders.length > 0 });
+  for (const r of routes) {
+    app[r.method](toExpressPath(r.path), authenticate(ctx, r.auth), async (req, res) => {
+      await r.handler(req, res, ctx);
+    });
+  }
+  app.use(notFound);
+  app.use(errorHandler(ctx.logger));
+  return app;
+}

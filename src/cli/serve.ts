@@ -1,0 +1,57 @@
+import { randomBytes } from 'node:crypto';
+import type { Server } from 'node:http';
+import { hashPassword } from '../auth/passwords.ts';
+import { createApp } from '../app.ts';
+import type { Config } from '../config.ts';
+import { createContext, type AppContext } from '../context.ts';
+import { countUsers, createPasswordUser } from '../db/users.ts';
+
+/** On the embedded default only: a first user so that a fresh clone can be used right away. */
+async function ensureDemoUser(ctx: AppContext): Promise<void> {
+  if (ctx.dbKind !== 'pglite' || (await countUsers(ctx.db)) > 0) return;
+  const password = ctx.config.demoPassword ?? randomBytes(12).toString('base64url');
+  await createPasswordUser(ctx.db, ctx.config.demoUser, await hashPassword(password));
+  const url = ctx.config.publicUrl;
+  process.stdout.write(
+    [
+      '',
+      `Created the user '${ctx.config.demoUser}' with the password: ${password}`,
+      '(shown once; change it with `openeo-backend users passwd ' + ctx.config.demoUser + '`)',
+      'Log in with:',
+      `  curl -u '${ctx.config.demoUser}:${password}' ${url}/credentials/basic`,
+      `  then send: Authorization: Bearer basic//<access_token>`,
+      '',
+    ].join('\n') + '\n',
+  );
+}
+
+export async function serve(config: Config): Promise<{ ctx: AppContext; server: Server }> {
+  const ctx = await createContext(config, { runJobs: config.runJobsInProcess });
+  await ensureDemoUser(ctx);
+  const app = createApp(ctx);
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = app.listen(config.port, config.host, () => resolve(s)).on('error', reject);
+  });
+  ctx.logger.info({ url: config.publicUrl, database: ctx.dbKind }, 'openEO backend listening');
+  const shutdown = async () => {
+    ctx.logger.info('shutting down');
+    server.close();
+    await ctx.close();
+    process.exit(0);
+  };
+  process.once('SIGTERM', shutdown);
+  process.once('SIGINT', shutdown);
+  return { ctx, server };
+}
+
+export async function worker(config: Config): Promise<void> {
+  const ctx = await createContext(config, { runJobs: true });
+  ctx.logger.info({ database: ctx.dbKind, concurrency: config.limits.jobConcurrency }, 'worker started');
+  const shutdown = async () => {
+    ctx.logger.info('worker draining');
+    await ctx.close();
+    process.exit(0);
+  };
+  process.once('SIGTERM', shutdown);
+  process.once('SIGINT', shutdown);
+}

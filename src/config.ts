@@ -1,0 +1,157 @@
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** Project root, resolved from this file so nothing depends on the working directory. */
+export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+export interface OidcProviderConfig {
+  id: string;
+  issuer: string;
+  title: string;
+  /** Expected `aud` of access tokens; unset → audience not checked. */
+  audience?: string;
+  scopes: string[];
+  /** Client id advertised to clients (public clients, device flow). */
+  defaultClientId?: string;
+}
+
+export interface Limits {
+  /** Max JSON request body in bytes. */
+  bodyBytes: number;
+  /** Token lifetime in seconds. */
+  tokenTtlSeconds: number;
+  /** Max process graph nodes (all levels) and callback nesting depth. */
+  graphNodes: number;
+  graphDepth: number;
+  /** Default and max page sizes of lists. */
+  pageDefault: number;
+  pageMax: number;
+  /** Concurrently running batch jobs in this process. */
+  jobConcurrency: number;
+  /** Queued + running jobs per user. */
+  jobsPerUser: number;
+  /** Pixel budget for synchronous processing (POST /result). */
+  syncPixels: number;
+  /** Lifetime of signed result links in seconds. */
+  resultLinkTtlSeconds: number;
+  /** Failed /credentials/basic attempts per user or IP per minute. */
+  loginAttemptsPerMinute: number;
+}
+
+export interface Config {
+  /** unset → embedded PGlite under `dataDir/pglite`. */
+  databaseUrl?: string;
+  port: number;
+  host: string;
+  /** Base URL clients use to reach us (links, signed URLs). */
+  publicUrl: string;
+  dataDir: string;
+  /** `file:///…` or a path → local folder; `s3://bucket/prefix` → S3. */
+  storageUrl: string;
+  s3: { endpoint?: string; region: string; forcePathStyle: boolean; accessKeyId?: string; secretAccessKey?: string };
+  signingSecret: string;
+  collectionsFile: string;
+  oidcProviders: OidcProviderConfig[];
+  demoUser: string;
+  demoPassword?: string;
+  logLevel: string;
+  limits: Limits;
+  backendId: string;
+  title: string;
+  /** Whether `serve` also runs queued jobs in-process. */
+  runJobsInProcess: boolean;
+}
+
+type Env = Record<string, string | undefined>;
+
+export class ConfigError extends Error {}
+
+function int(env: Env, key: string, dflt: number, min = 0): number {
+  const raw = env[key];
+  if (raw === undefined || raw === '') return dflt;
+  const v = Number(raw);
+  if (!Number.isInteger(v) || v < min) throw new ConfigError(`${key} must be an integer >= ${min}, got '${raw}'`);
+  return v;
+}
+
+function bool(env: Env, key: string, dflt: boolean): boolean {
+  const raw = env[key]?.toLowerCase();
+  if (raw === undefined || raw === '') return dflt;
+  if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
+  if (['0', 'false', 'no', 'off'].includes(raw)) return false;
+  throw new ConfigError(`${key} must be a boolean, got '${env[key]}'`);
+}
+
+function parseOidc(raw: string | undefined): OidcProviderConfig[] {
+  if (!raw) return [];
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    throw new ConfigError('OIDC_PROVIDERS must be a JSON array of {id, issuer, title, audience?, scopes?}');
+  }
+  if (!Array.isArray(parsed)) throw new ConfigError('OIDC_PROVIDERS must be a JSON array');
+  return parsed.map((p, i) => {
+    if (typeof p?.id !== 'string' || !/^[\w-]+$/.test(p.id) || typeof p?.issuer !== 'string') {
+      throw new ConfigError(`OIDC_PROVIDERS[${i}] needs an 'id' (word characters) and an 'issuer' URL`);
+    }
+    return Object.freeze({
+      id: p.id,
+      issuer: p.issuer.replace(/\/$/, ''),
+      title: typeof p.title === 'string' ? p.title : p.id,
+      audience: typeof p.audience === 'string' ? p.audience : undefined,
+      scopes: Array.isArray(p.scopes) ? p.scopes.map(String) : ['openid'],
+      defaultClientId: typeof p.default_client_id === 'string' ? p.default_client_id : undefined,
+    });
+  });
+}
+
+/** Reads the environment once; the result is frozen and passed around through the context. */
+export function loadConfig(env: Env = process.env): Config {
+  const port = int(env, 'PORT', 8080);
+  const dataDir = path.resolve(env.DATA_DIR || path.join(PROJECT_ROOT, 'data'));
+  const embedded = !env.DATABASE_URL;
+  const signingSecret = env.SIGNING_SECRET || '';
+  if (!embedded && signingSecret.length < 16) {
+    throw new ConfigError('SIGNING_SECRET (at least 16 characters) is required when DATABASE_URL is set');
+  }
+  const limits: Limits = Object.freeze({
+    bodyBytes: int(env, 'LIMIT_BODY_BYTES', 1_000_000, 1024),
+    tokenTtlSeconds: int(env, 'TOKEN_TTL_SECONDS', 24 * 3600, 60),
+    graphNodes: int(env, 'LIMIT_GRAPH_NODES', 500, 1),
+    graphDepth: int(env, 'LIMIT_GRAPH_DEPTH', 8, 1),
+    pageDefault: int(env, 'PAGE_DEFAULT', 100, 1),
+    pageMax: int(env, 'PAGE_MAX', 1000, 1),
+    jobConcurrency: int(env, 'JOB_CONCURRENCY', 1, 1),
+    jobsPerUser: int(env, 'LIMIT_JOBS_PER_USER', 10, 1),
+    syncPixels: int(env, 'LIMIT_SYNC_PIXELS', 25_000_000, 1),
+    resultLinkTtlSeconds: int(env, 'RESULT_LINK_TTL_SECONDS', 7 * 24 * 3600, 60),
+    loginAttemptsPerMinute: int(env, 'LOGIN_ATTEMPTS_PER_MINUTE', 20, 1),
+  });
+  const publicUrl = (env.PUBLIC_URL || `http://localhost:${port}`).replace(/\/$/, '');
+  return Object.freeze({
+    databaseUrl: env.DATABASE_URL || undefined,
+    port,
+    host: env.HOST || '0.0.0.0',
+    publicUrl,
+    dataDir,
+    storageUrl: env.STORAGE_URL || path.join(dataDir, 'results'),
+    s3: Object.freeze({
+      endpoint: env.S3_ENDPOINT || undefined,
+      region: env.S3_REGION || env.AWS_REGION || 'us-east-1',
+      forcePathStyle: bool(env, 'S3_FORCE_PATH_STYLE', true),
+      accessKeyId: env.S3_ACCESS_KEY_ID || undefined,
+      secretAccessKey: env.S3_SECRET_ACCESS_KEY || undefined,
+    }),
+    signingSecret,
+    collectionsFile: path.resolve(env.COLLECTIONS_FILE || path.join(PROJECT_ROOT, 'collections', 'demo.json')),
+    oidcProviders: parseOidc(env.OIDC_PROVIDERS),
+    demoUser: env.DEMO_USER || 'demo',
+    demoPassword: env.DEMO_PASSWORD || undefined,
+    logLevel: env.LOG_LEVEL || 'info',
+    limits,
+    backendId: env.BACKEND_ID || 'openeo-backend',
+    title: env.BACKEND_TITLE || 'openEO backend',
+    runJobsInProcess: bool(env, 'RUN_JOBS_IN_PROCESS', true),
+  });
+}

@@ -1,0 +1,47 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { Kysely, Migrator, PostgresDialect, type MigrationResultSet } from 'kysely';
+import pg from 'pg';
+import { migrations } from '../../migrations/index.ts';
+import { PGliteDialect } from './pglite-dialect.ts';
+import type { Database } from './schema.ts';
+
+export type Db = Kysely<Database>;
+
+export interface DatabaseHandle {
+  db: Db;
+  kind: 'pg' | 'pglite';
+  close(): Promise<void>;
+}
+
+// timestamptz and bigint come back as Date and string from both drivers; keep int8 as string (log sequence numbers).
+export async function openDatabase(opts: { url?: string; dataDir: string; poolSize?: number }): Promise<DatabaseHandle> {
+  if (opts.url) {
+    const pool = new pg.Pool({ connectionString: opts.url, max: opts.poolSize ?? 10 });
+    // An idle client losing its server (restart) must not crash the process; the pool replaces it.
+    pool.on('error', () => {});
+    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    return { db, kind: 'pg', close: () => db.destroy() };
+  }
+  const { PGlite } = await import('@electric-sql/pglite');
+  const dir = path.join(opts.dataDir, 'pglite');
+  await fs.mkdir(dir, { recursive: true });
+  const lite = await PGlite.create(dir);
+  const db = new Kysely<Database>({ dialect: new PGliteDialect(lite) });
+  return { db, kind: 'pglite', close: () => db.destroy() };
+}
+
+/** In-memory embedded database, for tests of the database layer. */
+export async function openMemoryDatabase(): Promise<DatabaseHandle> {
+  const { PGlite } = await import('@electric-sql/pglite');
+  const lite = await PGlite.create();
+  const db = new Kysely<Database>({ dialect: new PGliteDialect(lite) });
+  return { db, kind: 'pglite', close: () => db.destroy() };
+}
+
+export async function migrateToLatest(db: Kysely<any>): Promise<MigrationResultSet> {
+  const migrator = new Migrator({ db, provider: { getMigrations: async () => migrations } });
+  const result = await migrator.migrateToLatest();
+  if (result.error) throw result.error;
+  return result;
+}

@@ -1,0 +1,36 @@
+import type { Limits } from '../config.ts';
+import type { Db } from '../db/database.ts';
+import { findProcessGraph } from '../db/process-graphs.ts';
+import { OpenEOError } from '../errors.ts';
+import { validateProcessGraph, type ParameterSpec, type Program, type UserProcessDef } from '../process-graph/index.ts';
+import type { ProcessRegistry } from '../processes/index.ts';
+
+export interface ProcessValidator {
+  /** All errors of a process (`{process_graph, parameters?}`) for a user; a program when there are none. */
+  check(process: unknown, userId: string | undefined, signal?: AbortSignal): Promise<{ program?: Program; errors: OpenEOError[] }>;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/** Validation wired to the registry, the user's stored processes and the configured complexity limits. */
+export function processValidator(db: Db, registry: ProcessRegistry, limits: Limits): ProcessValidator {
+  return {
+    async check(process, userId, signal) {
+      if (!isObject(process) || !isObject(process.process_graph)) {
+        return { errors: [new OpenEOError('ProcessGraphMissing', "Invalid process specified: it doesn't contain a 'process_graph' object.")] };
+      }
+      const parameters = Array.isArray(process.parameters) ? (process.parameters as ParameterSpec[]) : [];
+      return validateProcessGraph(process.process_graph, {
+        processes: registry,
+        schemas: registry.schemas,
+        parameters,
+        limits: { maxNodes: limits.graphNodes, maxDepth: limits.graphDepth },
+        signal,
+        userProcesses: async (id, namespace) => {
+          if (!userId || (namespace !== null && namespace !== 'user')) return undefined;
+          return (await findProcessGraph(db, userId, id))?.process as UserProcessDef | undefined;
+        },
+      });
+    },
+  };
+}

@@ -1,0 +1,51 @@
+import type { Config } from '../config.ts';
+import type { JobRow } from '../db/schema.ts';
+import { iso } from '../api/http.ts';
+import type { StoredResults } from './layout.ts';
+import type { ResultSigner } from './signing.ts';
+
+/**
+ * The STAC Item of GET /jobs/{id}/results: every asset href is a signed link that works without authentication,
+ * and the `canonical` link is a signed URL of this same document.
+ */
+export function resultsDocument(
+  config: Config,
+  signer: ResultSigner,
+  job: JobRow,
+  now = Date.now(),
+): Record<string, unknown> {
+  const expires = Math.floor(now / 1000) + config.limits.resultLinkTtlSeconds;
+  const token = signer.sign({ jobId: job.id, run: job.run, expires });
+  const base = `${config.publicUrl}/results/${token}`;
+  const stored = (job.results ?? { assets: {} }) as unknown as StoredResults;
+  const assets: Record<string, unknown> = {};
+  for (const [name, { path, ...fields }] of Object.entries(stored.assets)) {
+    assets[name] = { ...fields, href: `${base}/${path.split('/').map(encodeURIComponent).join('/')}` };
+  }
+  const properties: Record<string, unknown> = {
+    datetime: null,
+    ...stored.properties,
+    title: job.title ?? undefined,
+    description: job.description ?? undefined,
+    created: iso(job.created),
+    updated: iso(job.updated),
+  };
+  if (properties.datetime === null && !properties.start_datetime) properties.datetime = iso(job.finished ?? job.updated);
+  for (const k of Object.keys(properties)) if (properties[k] === undefined) delete properties[k];
+  return {
+    stac_version: '1.0.0',
+    stac_extensions: stored.stac_extensions ?? [],
+    type: 'Feature',
+    id: job.id,
+    bbox: stored.bbox,
+    geometry: stored.geometry ?? null,
+    properties,
+    assets,
+    links: [
+      { rel: 'self', href: `${config.publicUrl}/jobs/${job.id}/results`, type: 'application/geo+json' },
+      { rel: 'canonical', href: base, type: 'application/geo+json' },
+      { rel: 'job', href: `${config.publicUrl}/jobs/${job.id}`, type: 'application/json' },
+    ],
+    expires: new Date(expires * 1000).toISOString(),
+  };
+}

@@ -1,0 +1,53 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { blockIsNodata, copyBlockRect, fillRect } from '../../src/raster/block-copy.ts';
+import { ByteBudgetLru } from '../../src/raster/lru.ts';
+import { swapBytes, undoHorizontalPredictor } from '../../src/raster/predictor.ts';
+
+describe('raster kernels', () => {
+  test('LRU evicts least recently used entries beyond the byte budget', () => {
+    const lru = new ByteBudgetLru<string, number>(100);
+    lru.set('a', 1, 40);
+    lru.set('b', 2, 40);
+    assert.equal(lru.get('a'), 1); // a is now the most recent
+    lru.set('c', 3, 40);
+    assert.deepEqual([lru.has('a'), lru.has('b'), lru.has('c')], [true, false, true]);
+    assert.equal(lru.bytes, 80);
+    lru.set('huge', 4, 101);
+    assert.equal(lru.has('huge'), false);
+    lru.set('a', 5, 10);
+    assert.equal(lru.bytes, 50);
+  });
+
+  test('copyBlockRect copies one band of planar and interleaved blocks', () => {
+    const block = Uint16Array.from({ length: 4 * 3 * 2 }, (_, i) => i); // 4 wide, 3 high, 2 samples
+    const out = new Uint16Array(2 * 5).fill(9);
+    copyBlockRect(block, 4, 2, 1, out, { bx: 1, by: 1, width: 2, height: 2, outStart: 1, outStride: 5 });
+    assert.deepEqual([...out], [9, 11, 13, 9, 9, 9, 19, 21, 9, 9]);
+    const single = Uint8Array.from({ length: 12 }, (_, i) => i);
+    const o2 = new Uint8Array(4);
+    copyBlockRect(single, 4, 1, 0, o2, { bx: 2, by: 1, width: 2, height: 2, outStart: 0, outStride: 2 });
+    assert.deepEqual([...o2], [6, 7, 10, 11]);
+  });
+
+  test('fillRect and blockIsNodata (NaN aware, valid region only)', () => {
+    const a = new Float32Array(12);
+    fillRect(a, 1, 4, 2, 3, Number.NaN);
+    assert.ok(blockIsNodata(a, 4, 1, 0, 2, 3, Number.NaN) === false); // column 0 is 0, not NaN
+    assert.ok(blockIsNodata(a.subarray(1), 4, 1, 0, 2, 3, Number.NaN));
+    const b = new Uint8Array([255, 255, 0, 255, 255, 0]);
+    assert.ok(blockIsNodata(b, 3, 1, 0, 2, 2, 255)); // the padding column is ignored
+    assert.ok(!blockIsNodata(b, 3, 1, 0, 3, 2, 255));
+  });
+
+  test('predictor and byte order helpers', () => {
+    const rows = new Uint8Array([1, 1, 1, 254, 5, 0, 0, 0]);
+    undoHorizontalPredictor(rows, 1, 4, 2, 1);
+    assert.deepEqual([...rows], [1, 2, 3, 1, 5, 5, 5, 5]);
+    const be = new Uint8Array([0x01, 0x02, 0x03, 0x04]);
+    swapBytes(be, 2);
+    assert.deepEqual([...be], [0x02, 0x01, 0x04, 0x03]);
+    swapBytes(be, 4);
+    assert.deepEqual([...be], [0x03, 0x04, 0x01, 0x02]);
+  });
+});
