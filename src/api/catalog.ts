@@ -26,7 +26,8 @@ export const getCollection: Handler = async (req, res, ctx) => {
 
 export const getQueryables: Handler = async (req, res, ctx) => {
   const id = param(req, 'collection_id');
-  res.type('application/schema+json').send(JSON.stringify(await requireCollection(id, await ctx.collections.queryables(id))));
+  const doc = await requireCollection(id, await ctx.collections.queryables(id));
+  res.type('application/schema+json').send(JSON.stringify(doc));
 };
 
 export const listProcesses: Handler = (req, res, ctx) => {

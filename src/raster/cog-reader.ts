@@ -19,6 +19,13 @@ export interface Cog {
   readonly decoder: BlockDecoder;
   /** Per block (same indexing as tileOffsets): 0 unknown, 1 has data, 2 verified all nodata. */
   readonly blockState: Uint8Array;
+  /** Lazily built helpers of the read path (kept with the Cog so they share its cache lifetime). */
+  readonly memo: {
+    /** A decoded block's worth of nodata bytes, to compare decoded blocks with. */
+    nodataBlock?: Uint8Array;
+    /** The compressed bytes of a full block verified all nodata: identical bytes need no decoding. */
+    nodataCompressed?: Uint8Array;
+  };
 }
 
 export interface CogReaderOptions {
@@ -86,12 +93,12 @@ export class CogReader {
     const source = this.wrapSource(raw);
     this.decoder ??= createBlockDecoder();
     const [info, decoder] = await Promise.all([readCogHeader(source, this.options.headerBytes, signal), this.decoder]);
-    return { info, source, decoder, blockState: new Uint8Array(info.tileOffsets.length) };
+    return { info, source, decoder, blockState: new Uint8Array(info.tileOffsets.length), memo: {} };
   }
 }
 
 /** Builds a Cog over an already open source, without caching (tests, one-off reads). */
 export async function openCog(source: ByteSource, signal?: AbortSignal, headerBytes?: number): Promise<Cog> {
   const [info, decoder] = await Promise.all([readCogHeader(source, headerBytes, signal), createBlockDecoder()]);
-  return { info, source, decoder, blockState: new Uint8Array(info.tileOffsets.length) };
+  return { info, source, decoder, blockState: new Uint8Array(info.tileOffsets.length), memo: {} };
 }

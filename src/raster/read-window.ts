@@ -4,10 +4,10 @@
  */
 import { OpenEOError } from '../errors.ts';
 import { upstreamInvalid } from './byte-source.ts';
-import { blockIsNodata, copyBlockRect, fillRect } from './block-copy.ts';
+import { blockBytesEqual, copyBlockRect, fillRect } from './block-copy.ts';
 import type { BlockDecodeParams } from './block-decoder.ts';
 import type { Cog } from './cog-reader.ts';
-import { type RasterArray, isArrayOf, viewAs } from './data-types.ts';
+import { type RasterArray, TYPED_ARRAY, isArrayOf, viewAs } from './data-types.ts';
 import { swapBytes, undoFloatingPointPredictor, undoHorizontalPredictor } from './predictor.ts';
 
 export interface PixelWindow {
@@ -34,9 +34,6 @@ export interface WindowReadResult {
   /** True when no touched block holds data (each is sparse or verified all-nodata), or the window misses the image. */
   allNodata: boolean;
 }
-
-/** Compression ratio above which a decoded block is scanned for being all nodata (constant blocks compress ~1000x). */
-const NODATA_SCAN_RATIO = 64;
 
 export async function readWindow(
   cog: Cog,
@@ -98,7 +95,12 @@ export async function readWindow(
     const bx1 = Math.min(ix1, (t.col + 1) * tw);
     const by1 = Math.min(iy1, (t.row + 1) * th);
     const outStart = base + (by0 - win.y0) * stride + (bx0 - win.x0);
-    const bytes = bytesOf.get(t.index);
+    let bytes = bytesOf.get(t.index);
+    // writers emit the same bytes for every all-nodata block: recognise them without decoding
+    if (bytes && cog.blockState[t.index] === 0 && sameBytes(bytes, cog.memo.nodataCompressed)) {
+      cog.blockState[t.index] = 2;
+      bytes = undefined;
+    }
     if (!bytes) {
       // sparse blocks (GDAL SPARSE_OK) read as nodata; so do blocks already known to be all nodata
       fillRect(out, outStart, stride, bx1 - bx0, by1 - by0, nodataFill);
@@ -106,14 +108,17 @@ export async function readWindow(
       continue;
     }
     const rows = info.tiled ? th : Math.min(th, info.height - t.row * th);
-    const block = await decodeBlock(cog, t.index, bytes, rows, samples);
+    const raw = await decodeBlock(cog, t.index, bytes, rows, samples);
+    const block = viewAs(info.dataType, raw);
     let state: BlockState = 'data';
     if (info.nodata !== undefined && cog.blockState[t.index] === 0) {
+      const pixelBytes = samples * info.bytesPerSample;
       const validW = Math.min(tw, info.width - t.col * tw);
       const validH = Math.min(rows, info.height - t.row * th);
-      const scan = bytes.length * NODATA_SCAN_RATIO <= block.byteLength;
       // all samples of the block, so the verdict holds for every band of a chunky block
-      cog.blockState[t.index] = scan && blockIsNodata(block, tw * samples, 1, 0, validW * samples, validH, info.nodata) ? 2 : 1;
+      const empty = blockBytesEqual(raw, nodataBlock(cog, raw.length), tw * pixelBytes, validW * pixelBytes, validH);
+      cog.blockState[t.index] = empty ? 2 : 1;
+      if (empty && validW === tw && validH === th && rows === th) cog.memo.nodataCompressed ??= bytes.slice();
     }
     if (cog.blockState[t.index] === 2) state = 'nodata';
     else allNodata = false;
@@ -130,8 +135,22 @@ export async function readWindow(
   return { blocks, allNodata };
 }
 
+function sameBytes(a: Uint8Array, b: Uint8Array | undefined): boolean {
+  return b !== undefined && a.length === b.length && Buffer.compare(a, b) === 0;
+}
+
+/** A decoded block's worth of nodata bytes, built once per Cog. */
+function nodataBlock(cog: Cog, length: number): Uint8Array {
+  const have = cog.memo.nodataBlock;
+  if (have && have.length >= length) return have;
+  const samples = new TYPED_ARRAY[cog.info.dataType](Math.ceil(length / cog.info.bytesPerSample)).fill(cog.info.nodata!);
+  const bytes = new Uint8Array(samples.buffer, 0, length);
+  cog.memo.nodataBlock = bytes;
+  return bytes;
+}
+
 /** Decompresses one block and undoes byte order and predictor; errors name the asset and the block. */
-async function decodeBlock(cog: Cog, index: number, bytes: Uint8Array, rows: number, samples: number): Promise<RasterArray> {
+async function decodeBlock(cog: Cog, index: number, bytes: Uint8Array, rows: number, samples: number): Promise<Uint8Array> {
   const { info } = cog;
   const bps = info.bytesPerSample;
   const decodedBytes = info.tileWidth * rows * samples * bps;
@@ -164,7 +183,7 @@ async function decodeBlock(cog: Cog, index: number, bytes: Uint8Array, rows: num
   if (info.predictor === 2) undoHorizontalPredictor(raw, bps, info.tileWidth, rows, samples);
   else if (info.predictor === 3) undoFloatingPointPredictor(raw, bps, info.tileWidth, rows, samples);
   else if (info.predictor !== 1) throw upstreamInvalid(info.href, `unsupported predictor ${info.predictor}`);
-  return viewAs(info.dataType, raw.subarray(0, decodedBytes));
+  return raw.subarray(0, decodedBytes);
 }
 
 function checkArguments(cog: Cog, win: PixelWindow, band: number, out: RasterArray, stride: number, base: number): void {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { blockIsNodata, copyBlockRect, fillRect } from '../../src/raster/block-copy.ts';
+import { blockBytesEqual, copyBlockRect, fillRect } from '../../src/raster/block-copy.ts';
 import { ByteBudgetLru } from '../../src/raster/lru.ts';
 import { swapBytes, undoHorizontalPredictor } from '../../src/raster/predictor.ts';
 
@@ -30,14 +30,15 @@ describe('raster kernels', () => {
     assert.deepEqual([...o2], [6, 7, 10, 11]);
   });
 
-  test('fillRect and blockIsNodata (NaN aware, valid region only)', () => {
-    const a = new Float32Array(12);
-    fillRect(a, 1, 4, 2, 3, Number.NaN);
-    assert.ok(blockIsNodata(a, 4, 1, 0, 2, 3, Number.NaN) === false); // column 0 is 0, not NaN
-    assert.ok(blockIsNodata(a.subarray(1), 4, 1, 0, 2, 3, Number.NaN));
+  test('fillRect and blockBytesEqual (valid region only)', () => {
+    const a = new Uint16Array(12);
+    fillRect(a, 1, 4, 2, 3, 500);
+    assert.deepEqual([...a], [0, 500, 500, 0, 0, 500, 500, 0, 0, 500, 500, 0]);
     const b = new Uint8Array([255, 255, 0, 255, 255, 0]);
-    assert.ok(blockIsNodata(b, 3, 1, 0, 2, 2, 255)); // the padding column is ignored
-    assert.ok(!blockIsNodata(b, 3, 1, 0, 3, 2, 255));
+    const t = new Uint8Array(6).fill(255);
+    assert.ok(blockBytesEqual(b, t, 3, 2, 2)); // the padding column is ignored
+    assert.ok(!blockBytesEqual(b, t, 3, 3, 2));
+    assert.ok(blockBytesEqual(t, t, 3, 3, 2));
   });
 
   test('predictor and byte order helpers', () => {

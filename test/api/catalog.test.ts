@@ -1,0 +1,52 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import request from 'supertest';
+import { createTestApp, type TestApp } from '../helpers/app.ts';
+import { assertOfficialResponse } from '../helpers/official-spec.ts';
+
+describe('collections, processes, file formats and account endpoints', () => {
+  let t: TestApp;
+  before(async () => {
+    t = await createTestApp();
+  });
+  after(() => t.close());
+
+  it('lists and describes the configured collections as STAC with the datacube extension', async () => {
+    const list = await request(t.app).get('/collections').expect(200);
+    assertOfficialResponse(list);
+    assert.ok(list.body.collections.some((c: { id: string }) => c.id === 'GFM'));
+    const gfm = await request(t.app).get('/collections/GFM').expect(200);
+    assertOfficialResponse(gfm);
+    assert.deepEqual(Object.keys(gfm.body['cube:dimensions']).sort(), ['bands', 't', 'x', 'y']);
+    assert.deepEqual(gfm.body['cube:dimensions'].bands.values, ['ensemble_flood_extent', 'ensemble_likelihood']);
+    const q = await request(t.app).get('/collections/GFM/queryables').expect(200);
+    assertOfficialResponse(q);
+    assert.match(q.headers['content-type'], /application\/schema\+json/);
+  });
+
+  it('answers unknown collections with CollectionNotFound', async () => {
+    for (const path of ['/collections/NOPE', '/collections/NOPE/queryables']) {
+      const res = await request(t.app).get(path).expect(404);
+      assert.equal(res.body.code, 'CollectionNotFound');
+      assertOfficialResponse(res);
+    }
+  });
+
+  it('lists processes in pages, each a valid process description', async () => {
+    const all = await request(t.app).get('/processes').expect(200);
+    assertOfficialResponse(all);
+    const ids = all.body.processes.map((p: { id: string }) => p.id);
+    for (const id of ['add', 'max', 'mean', 'if', 'array_element', 'eq']) assert.ok(ids.includes(id), id);
+    const first = await request(t.app).get('/processes?limit=10').expect(200);
+    assert.equal(first.body.processes.length, 10);
+    const next = first.body.links.find((l: { rel: string }) => l.rel === 'next');
+    const second = await request(t.app).get(new URL(next.href).pathname + new URL(next.href).search).expect(200);
+    assert.notEqual(second.body.processes[0].id, first.body.processes[0].id);
+  });
+
+  it('lists file formats with their options', async () => {
+    const res = await request(t.app).get('/file_formats').expect(200);
+    assertOfficialResponse(res);
+    assert.ok(res.body.output.JSON);
+  });
+});
