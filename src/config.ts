@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -28,6 +29,8 @@ export interface Limits {
   pageMax: number;
   /** Concurrently running batch jobs in this process. */
   jobConcurrency: number;
+  /** Worker threads computing chunks (0: in the main thread). */
+  chunkThreads: number;
   /** Queued + running jobs per user. */
   jobsPerUser: number;
   /** Pixel budget for synchronous processing (POST /result). */
@@ -123,6 +126,7 @@ export function loadConfig(env: Env = process.env): Config {
     pageDefault: int(env, 'PAGE_DEFAULT', 100, 1),
     pageMax: int(env, 'PAGE_MAX', 1000, 1),
     jobConcurrency: int(env, 'JOB_CONCURRENCY', 1, 1),
+    chunkThreads: int(env, 'CHUNK_THREADS', availableParallelism(), 0),
     jobsPerUser: int(env, 'LIMIT_JOBS_PER_USER', 10, 1),
     syncPixels: int(env, 'LIMIT_SYNC_PIXELS', 25_000_000, 1),
     resultLinkTtlSeconds: int(env, 'RESULT_LINK_TTL_SECONDS', 7 * 24 * 3600, 60),

@@ -2,7 +2,12 @@ import type { Logger } from 'pino';
 import type { Config } from './config.ts';
 import type { ContextParts } from './context.ts';
 import type { Db } from './db/database.ts';
-import { createCollectionCatalog, loadCollections } from './catalog/index.ts';
+import { createCollectionCatalog, createItemSource, loadCollections, openStacUrl } from './catalog/index.ts';
+import { OpenEOError } from './errors.ts';
+import { createChunkPool } from './executor/pool.ts';
+import { s3Options } from './executor/worker-env.ts';
+import { rasterFormats } from './formats/writers.ts';
+import { cubeProcesses } from './processes/cube/index.ts';
 import { GraphJobExecutor } from './executor/job-executor.ts';
 import { processValidator } from './executor/validate-process.ts';
 import { FormatRegistry, GTIFF_INPUT, JSON_FORMAT } from './formats/registry.ts';
@@ -12,29 +17,48 @@ import { ResultSigner } from './results/signing.ts';
 import { createObjectStore } from './storage/index.ts';
 
 /** The processing side of the context: processes, collections, formats, storage and the job executor. */
-export async function defaultParts(config: Config, db: Db, secret: string, _logger: Logger): Promise<ContextParts> {
-  const registry = createProcessRegistry(scalarProcesses());
+export async function defaultParts(config: Config, db: Db, secret: string, logger: Logger): Promise<ContextParts> {
+  const registry = createProcessRegistry([...scalarProcesses(), ...cubeProcesses()]);
   const specs = listProcessSpecs(registry) as unknown as Record<string, unknown>[];
   const validator = processValidator(db, registry, config.limits);
-  const store = createObjectStore(config.storageUrl, {
-    s3: {
-      endpoint: config.s3.endpoint,
-      region: config.s3.region,
-      forcePathStyle: config.s3.forcePathStyle,
-      ...(config.s3.accessKeyId && config.s3.secretAccessKey
-        ? { credentials: { accessKeyId: config.s3.accessKeyId, secretAccessKey: config.s3.secretAccessKey } }
-        : {}),
-    },
-  });
+  const store = createObjectStore(config.storageUrl, { s3: s3Options(config.s3) });
   const signer = new ResultSigner(secret);
   const formats = new FormatRegistry().addOutput(JSON_FORMAT).addInput(GTIFF_INPUT);
+  for (const f of rasterFormats()) formats.addOutput(f);
+  const collections = createCollectionCatalog(await loadCollections(config.collectionsFile, { dataDir: config.dataDir }), config.publicUrl);
+  const pool = createChunkPool(config.limits.chunkThreads, { storageUrl: config.storageUrl, s3: config.s3 });
+  // Static catalogs and assets on s3:// are read with the backend's own S3 settings.
+  const readObject = async (url: string, signal?: AbortSignal) => {
+    const m = /^s3:\/\/([^/]+)\/(.+)$/.exec(url);
+    if (!m) throw new OpenEOError('UpstreamInvalid', `Cannot read ${url}: expected s3://bucket/key.`);
+    const s3 = createObjectStore(`s3://${m[1]}`, { s3: s3Options(config.s3) });
+    try {
+      const bytes = await s3.get(m[2], {}, signal);
+      if (!bytes) throw new OpenEOError('UpstreamInvalid', `Cannot read ${url}: no such object.`);
+      return bytes;
+    } finally {
+      await s3.close();
+    }
+  };
   return {
     processes: { has: (id) => registry.get(id) !== undefined, list: () => specs },
-    collections: createCollectionCatalog(await loadCollections(config.collectionsFile, { dataDir: config.dataDir }), config.publicUrl),
+    collections,
     formats,
     store,
     signer,
-    executor: new GraphJobExecutor(validator, store),
+    executor: new GraphJobExecutor({
+      validator,
+      store,
+      pool,
+      logger,
+      cubeServices: () => ({
+        collection: (id) => collections.entry(id),
+        itemSource: (entry) => createItemSource(entry, { readObject }),
+        openStac: (url, signal) => openStacUrl(url, { readObject }, signal),
+        hasOutputFormat: (name) => formats.findOutput(name) !== undefined,
+        saved: [],
+      }),
+    }),
     async validateProcess(process, userId, { requireValid }) {
       const { errors } = await validator.check(process, userId);
       if (requireValid && errors.length > 0) throw errors[0];

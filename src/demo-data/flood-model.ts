@@ -7,6 +7,8 @@ import { type Rng, subSeed, uniform } from './prng.ts';
 import { type BlockGrid, type NoiseOctave, addValueNoise } from './value-noise.ts';
 
 export const NODATA = 255;
+/** Field sampling step in pixels (see renderBlock). */
+const COARSE = 4;
 
 export interface Swath {
   cx: number;
@@ -95,6 +97,7 @@ export interface BlockBuffers {
   likelihood: Uint8Array;
   field: Float32Array;
   spans: Int32Array;
+  coarse: Float32Array;
 }
 
 export const blockBuffers = (pixels: number, rows: number): BlockBuffers => ({
@@ -102,7 +105,27 @@ export const blockBuffers = (pixels: number, rows: number): BlockBuffers => ({
   likelihood: new Uint8Array(pixels),
   field: new Float32Array(pixels),
   spans: new Int32Array(rows * 2),
+  coarse: new Float32Array((Math.ceil(pixels / rows / COARSE) + 2) * (Math.ceil(rows / COARSE) + 2)),
 });
+
+/** Bilinear upsampling by COARSE: fine pixel (r, c) sits at coarse coordinate (r / COARSE, c / COARSE). */
+function upsample(src: Float32Array, srcWidth: number, dst: Float32Array, width: number, height: number): void {
+  for (let r = 0; r < height; r++) {
+    const gy = r / COARSE;
+    const iy = Math.floor(gy);
+    const fy = gy - iy;
+    const a0 = iy * srcWidth;
+    const b0 = a0 + srcWidth;
+    const o = r * width;
+    for (let c = 0; c < width; c++) {
+      const ix = (c / COARSE) | 0;
+      const fx = c / COARSE - ix;
+      const top = src[a0 + ix] + (src[a0 + ix + 1] - src[a0 + ix]) * fx;
+      const bottom = src[b0 + ix] + (src[b0 + ix + 1] - src[b0 + ix]) * fx;
+      dst[o + c] = top + (bottom - top) * fy;
+    }
+  }
+}
 
 /**
  * Renders both GFM bands of one block for the acquisition at time fraction `tau` (0 first, 1 last).
@@ -120,23 +143,45 @@ export function renderBlock(
   const { extent, likelihood, field, spans } = buf;
   extent.fill(NODATA);
   likelihood.fill(NODATA);
-  let any = false;
+  // The field is only computed over the bounding box of the swath's pixels in this block.
+  let rMin = height;
+  let rMax = -1;
+  let cMin = width;
+  let cMax = 0;
   for (let r = 0; r < height; r++) {
     const [c0, c1] = swathSpan(swath, x0, res, width, y0 - (r + 0.5) * res);
     spans[2 * r] = c0;
     spans[2 * r + 1] = c1;
-    if (c1 > c0) any = true;
+    if (c1 > c0) {
+      if (r < rMin) rMin = r;
+      rMax = r;
+      if (c0 < cMin) cMin = c0;
+      if (c1 > cMax) cMax = c1;
+    }
   }
-  if (!any) return false;
-  field.fill(0, 0, width * height);
-  for (const o of m.octaves) addValueNoise(field, g, o);
-  addValueNoise(field, g, { spacing: 2_500, amplitude: 0.08, seed: acquisitionSeed });
-  addEllipses(m, tau, g, field);
+  if (rMax < 0) return false;
+  const sub: BlockGrid = { x0: x0 + cMin * res, y0: y0 - rMin * res, res, width: cMax - cMin, height: rMax - rMin + 1 };
+  // Every term is smooth at 80 m, so the field is evaluated every COARSE pixels and interpolated bilinearly:
+  // one blend per pixel instead of one per noise octave.
+  const coarse: BlockGrid = {
+    x0: sub.x0 + 0.5 * res - 0.5 * COARSE * res,
+    y0: sub.y0 - 0.5 * res + 0.5 * COARSE * res,
+    res: COARSE * res,
+    width: Math.floor((sub.width - 1) / COARSE) + 2,
+    height: Math.floor((sub.height - 1) / COARSE) + 2,
+  };
+  const small = buf.coarse.subarray(0, coarse.width * coarse.height);
+  small.fill(0);
+  for (const o of m.octaves) addValueNoise(small, coarse, o);
+  addValueNoise(small, coarse, { spacing: 2_500, amplitude: 0.08, seed: acquisitionSeed });
+  addEllipses(m, tau, coarse, small);
+  upsample(small, coarse.width, field, sub.width, sub.height);
   const threshold = m.thresholdStart + (m.thresholdEnd - m.thresholdStart) * tau + 0.04;
-  for (let r = 0; r < height; r++) {
+  for (let r = rMin; r <= rMax; r++) {
     const o = r * width;
+    const shift = (r - rMin) * sub.width - cMin - o;
     for (let i = o + spans[2 * r], end = o + spans[2 * r + 1]; i < end; i++) {
-      const f = field[i] - threshold;
+      const f = field[i + shift] - threshold;
       if (f > 0) {
         extent[i] = 1;
         likelihood[i] = Math.min(100, 50 + Math.floor(f * 400));

@@ -63,14 +63,14 @@ describe('openeo-backend CLI', () => {
         if (!caps) await new Promise((r) => setTimeout(r, 200));
       }
       assert.ok(caps, `server did not start: ${out}`);
-      assert.equal((await caps.json()).api_version, '1.2.0');
+      assert.equal(((await caps.json()) as { api_version: string }).api_version, '1.2.0');
       assert.match(out, /Created the user 'demo'/);
       assert.match(out, /curl -u 'demo:demo-password-123'/);
       const login = await fetch(base + '/credentials/basic', { headers: { Authorization: `Basic ${Buffer.from('demo:demo-password-123').toString('base64')}` } });
       assert.equal(login.status, 200);
-      const { access_token } = await login.json();
+      const { access_token } = (await login.json()) as { access_token: string };
       const me = await fetch(base + '/me', { headers: { Authorization: `Bearer basic//${access_token}` } });
-      assert.equal((await me.json()).name, 'demo');
+      assert.equal(((await me.json()) as { name: string }).name, 'demo');
     } finally {
       child.kill('SIGTERM');
       await new Promise((r) => child.once('exit', r));

@@ -123,6 +123,13 @@ describe('byte sources', () => {
     ac.abort();
     await assert.rejects(new HttpSource(`${server.url}/bytes.bin`).read([{ offset: 0, length: 1 }], ac.signal), { name: 'AbortError' });
     await assert.rejects(new FileSource(join(dir, 'bytes.bin')).read([{ offset: 0, length: 1 }], ac.signal), { name: 'AbortError' });
+    // an abort while the server has not answered yet ends the read at once, without retrying
+    server.hangNext = 1;
+    const late = new AbortController();
+    const pending = new HttpSource(`${server.url}/bytes.bin`, { timeoutMs: 60_000 }).read([{ offset: 0, length: 1 }], late.signal);
+    setTimeout(() => late.abort(), 50);
+    await assert.rejects(pending, { name: 'AbortError' });
+    server.hangNext = 0;
   });
 
   test('range merging coalesces near ranges into one request and slices them back', async () => {

@@ -11,10 +11,17 @@ import type { Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { OpenEOError } from '../../errors.ts';
 import { planLayout } from './cog-layout.ts';
-import { type CogDType, type CogTypedArray, DTYPES, isCogDType, matchesDType } from './dtypes.ts';
+import { type CogDType, type CogTypedArray, DTYPES, asBytes, isCogDType, matchesDType } from './dtypes.ts';
 import { type CogCrs, type GeoTransform, geoKeyEntries, transformEntries } from './geokeys.ts';
 import { type LevelSize, OverviewPyramid, pyramidSizes } from './overview-pyramid.ts';
-import { type ByteCompressor, type CogCompression, type CogPredictor, createCompressor, encodeTile } from './tile-encoder.ts';
+import {
+  type ByteCompressor,
+  type CogCompression,
+  type CogPredictor,
+  type TileLayout,
+  createCompressor,
+  encodeTile,
+} from './tile-encoder.ts';
 import { TileSegment } from './tile-segment.ts';
 
 export interface CogOptions {
@@ -104,7 +111,7 @@ export class CogWriter {
   /** Pixel-interleaved full-resolution tile being assembled band by band. */
   private readonly pixelTile: CogTypedArray;
   /** Constant tiles (e.g. all nodata) compress to the same bytes: encode each value once. */
-  private readonly constantTiles = new Map<number, Uint8Array>();
+  private readonly constantTiles = new Map<number, { samples: Uint8Array; encoded: Uint8Array }>();
   private closed = false;
 
   private constructor(
@@ -223,15 +230,25 @@ export class CogWriter {
       samplesPerPixel: this.o.interleave === 'pixel' ? this.o.bands : 1,
       predictor: this.o.predictor,
     };
-    let bytes: Uint8Array;
-    if (isConstant(samples) && !Object.is(samples[0], -0)) {
-      const key = samples[0];
-      bytes = this.constantTiles.get(key) ?? encodeTile(samples, layout, this.compress);
-      this.constantTiles.set(key, bytes);
-    } else {
-      bytes = encodeTile(samples, layout, this.compress);
-    }
+    const bytes = this.encodeOrReuse(samples, layout);
     await this.segments[level][segment].append(bytes);
+  }
+
+  /**
+   * Constant tiles (e.g. all nodata) are common and compress to the same bytes: the first one of each value is
+   * scanned and encoded, later ones are recognised with a native memcmp against its samples.
+   */
+  private encodeOrReuse(samples: CogTypedArray, layout: TileLayout): Uint8Array {
+    const v = samples[0];
+    if (Object.is(v, -0)) return encodeTile(samples, layout, this.compress);
+    const cached = this.constantTiles.get(v);
+    if (cached) {
+      const same = cached.samples.length === samples.byteLength && Buffer.compare(asBytes(samples), cached.samples) === 0;
+      return same ? cached.encoded : encodeTile(samples, layout, this.compress);
+    }
+    const encoded = encodeTile(samples, layout, this.compress);
+    if (isConstant(samples)) this.constantTiles.set(v, { samples: asBytes(samples).slice(), encoded });
+    return encoded;
   }
 
   /** Writes the finished COG to `sink` (ended afterwards) and removes the temporary files. */

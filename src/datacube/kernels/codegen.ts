@@ -1,0 +1,227 @@
+/**
+ * Turns the IR into a JavaScript function with one loop over the pixels ('fused': every node a pair of local
+ * variables, no intermediate arrays) or one loop per node over whole-plane buffers ('nodes', kept to measure the
+ * difference). Code is generated per pattern of inputs (which inputs have a validity mask, Float32 or Float64
+ * data) and cached on the kernel, so each generated function sees monomorphic arrays. Only numbers formatted by
+ * `literal` and fixed template text enter the source.
+ */
+import { roundHalfEven } from '../../processes/math-unary.ts';
+import type { CValue } from './compile-values.ts';
+import type { IrNode, ValueType } from './ir.ts';
+import { TEMPLATES, type Operand } from './templates.ts';
+import type { Plane, WritablePlane } from './values.ts';
+
+/** Planes per callback parameter: `x`, `y` as one Plane, `data` (bands) as an array of Planes. */
+export type KernelInputs = Readonly<Record<string, Plane | readonly Plane[]>>;
+
+export interface PlaneKernel {
+  /** Type of the result values (booleans are 0/1). */
+  readonly resultType: ValueType;
+  /**
+   * The planes the result depends on: parameter and band index (-1 for x/y). Only these must be given to `run`,
+   * so e.g. a reducer over 13 bands that reads two of them needs only those two loaded.
+   */
+  readonly inputs: readonly { parameter: string; index: number }[];
+  /** The generated source for one input pattern (for tests and curiosity). */
+  source(inputs: KernelInputs): string;
+  /**
+   * Computes the callback for every pixel. Without `out` the result lives in buffers owned by the kernel and stays
+   * valid until the next `run`; its `valid` is null when no pixel can be no-data. Inputs are only read.
+   */
+  run(inputs: KernelInputs, out?: WritablePlane): Plane;
+}
+
+type Generated = (n: number, I: ArrayLike<number>[], IV: (Uint8Array | null)[], OUT: Float32Array | Float64Array, OUTV: Uint8Array, B: Float64Array[], BM: Uint8Array[], H: object) => void;
+
+const HELPERS = { roundHalfEven };
+
+/** Exact source text of a number (shortest round-trip form). */
+export function literal(x: number): string {
+  if (Number.isNaN(x)) return 'NaN';
+  if (x === Infinity) return 'Infinity';
+  if (x === -Infinity) return '(-Infinity)';
+  if (Object.is(x, -0)) return '(-0)';
+  return x < 0 ? `(${String(x)})` : String(x);
+}
+
+interface Slot {
+  parameter: string;
+  /** Index in the band array, or -1 for a single plane. */
+  index: number;
+}
+
+export function buildKernel(nodes: readonly IrNode[], result: CValue, slots: readonly Slot[], mode: 'fused' | 'nodes'): PlaneKernel {
+  if (result.k === 'list') throw new Error('unreachable: list results are rejected by the rules');
+  const resultType: ValueType = result.k === 'plane' ? result.type : typeof result.value === 'boolean' ? 'boolean' : 'number';
+  const constant = result.k === 'const' ? result.value : undefined;
+  const live = result.k === 'plane' ? liveNodes(nodes, result.ref) : [];
+  const used: number[] = [];
+  for (const k of live) {
+    const node = nodes[k];
+    if (node.op === 'input') used.push(node.slot);
+  }
+  const cache = new Map<string, { fn: Generated; maskLiteral: string; source: string }>();
+  const planes: Plane[] = new Array(slots.length);
+  const I: ArrayLike<number>[] = new Array(slots.length);
+  const IV: (Uint8Array | null)[] = new Array(slots.length);
+  let own: WritablePlane | undefined;
+  let buffers: { n: number; B: Float64Array[]; BM: Uint8Array[] } | undefined;
+
+  const gather = (inputs: KernelInputs): number => {
+    let n = -1;
+    for (const s of used) {
+      const { parameter, index } = slots[s];
+      const given = inputs[parameter];
+      const plane = index < 0 ? (given as Plane | undefined) : (given as readonly Plane[] | undefined)?.[index];
+      if (!plane || !plane.data) throw new TypeError(`Kernel input '${parameter}'${index >= 0 ? `[${index}]` : ''} is missing.`);
+      if (n >= 0 && plane.data.length !== n) throw new RangeError('Kernel inputs differ in length.');
+      n = plane.data.length;
+      planes[s] = plane;
+    }
+    return n;
+  };
+  const patternOf = () => planes.map((p) => (p === undefined ? '-' : (p.data instanceof Float32Array ? 'f' : 'd') + (p.valid ? 'm' : ''))).join(',');
+  const generated = (pattern: string) => {
+    let g = cache.get(pattern);
+    if (!g) {
+      const masked = pattern.split(',').map((p) => p.endsWith('m'));
+      const { source, maskLiteral } = generate(nodes, live, result.k === 'plane' ? result.ref : -1, masked, mode);
+      g = { fn: new Function('n', 'I', 'IV', 'OUT', 'OUTV', 'B', 'BM', 'H', source) as Generated, maskLiteral, source };
+      if (cache.size >= 64) cache.clear(); // many bands with changing masks: keep the cache bounded
+      cache.set(pattern, g);
+    }
+    return g;
+  };
+
+  return {
+    resultType,
+    inputs: used.map((s) => ({ ...slots[s] })),
+    source: (inputs) => (gather(inputs), generated(patternOf()).source),
+    run(inputs, out) {
+      let n = gather(inputs);
+      if (n < 0) n = out?.data.length ?? firstLength(inputs);
+      const target = out ?? (own && own.data.length === n ? own : (own = { data: new Float64Array(n), valid: new Uint8Array(n) }));
+      if (target.data.length < n || target.valid.length < n) throw new RangeError('Kernel output is shorter than its inputs.');
+      if (result.k === 'const') {
+        const v = constant === null ? 0 : Number(constant);
+        target.data.fill(v, 0, n);
+        if (constant !== null) return { data: target.data, valid: null };
+        target.valid.fill(0, 0, n);
+        return { data: target.data, valid: target.valid };
+      }
+      const g = generated(patternOf());
+      for (const s of used) {
+        I[s] = planes[s].data;
+        IV[s] = planes[s].valid;
+      }
+      if (mode === 'nodes' && (!buffers || buffers.n !== n)) {
+        const B: Float64Array[] = [];
+        const BM: Uint8Array[] = [];
+        for (const k of live) if ('args' in nodes[k]) (B[k] = new Float64Array(n)), (BM[k] = new Uint8Array(n));
+        buffers = { n, B, BM };
+      }
+      g.fn(n, I, IV, target.data, target.valid, buffers?.B ?? [], buffers?.BM ?? [], HELPERS);
+      if (g.maskLiteral === '1') return { data: target.data, valid: null };
+      if (g.maskLiteral === '0') target.valid.fill(0, 0, n);
+      return { data: target.data, valid: target.valid };
+    },
+  };
+}
+
+function firstLength(inputs: KernelInputs): number {
+  for (const v of Object.values(inputs)) {
+    const p = Array.isArray(v) ? v[0] : v;
+    if (p && (p as Plane).data) return (p as Plane).data.length;
+  }
+  throw new TypeError('A kernel without plane inputs needs an `out` plane to know its size.');
+}
+
+function liveNodes(nodes: readonly IrNode[], result: number): number[] {
+  const live = new Set<number>([result]);
+  for (let k = result; k >= 0; k--) {
+    const node = nodes[k];
+    if (live.has(k) && 'args' in node) for (const a of node.args) live.add(a);
+  }
+  return [...live].sort((a, b) => a - b);
+}
+
+/** Source of the kernel body for one pattern of masked inputs; also the result mask when it is a literal. */
+function generate(nodes: readonly IrNode[], live: readonly number[], result: number, masked: readonly boolean[], mode: 'fused' | 'nodes') {
+  const head: string[] = [];
+  const operands = new Map<number, Operand>();
+  const inputLoad = new Map<number, string>(); // per input node: statements loading it for pixel i
+  for (const k of live) {
+    const node = nodes[k];
+    if (node.op === 'input') {
+      head.push(`const X${node.slot} = I[${node.slot}];`);
+      const load = node.type === 'boolean' ? `+(X${node.slot}[i] !== 0)` : `X${node.slot}[i]`;
+      let stmt = `const v${k} = ${load};`;
+      let m = '1';
+      if (masked[node.slot]) {
+        head.push(`const XV${node.slot} = IV[${node.slot}];`);
+        stmt += ` const m${k} = +(XV${node.slot}[i] !== 0);`;
+        m = `m${k}`;
+      }
+      inputLoad.set(k, stmt);
+      operands.set(k, { v: `v${k}`, m, type: node.type });
+    } else if (node.op === 'const') operands.set(k, { v: literal(node.value), m: '1', type: node.type });
+    else if (node.op === 'null') operands.set(k, { v: '0', m: '0', type: node.type });
+  }
+  const computed = live.filter((k) => 'args' in nodes[k]);
+  const emit = (k: number, args: readonly Operand[]) => {
+    const node = nodes[k];
+    if (!('args' in node)) throw new Error('unreachable');
+    const e = TEMPLATES[node.op](args, node.params.map(literal), `t${k}_`);
+    // Literals and plain variables are used as they are (so that masks shared by several nodes fold textually).
+    // ('nodes' stores every value under its own name, so only literal masks pass through there.)
+    const fused = mode === 'fused';
+    const v = fused && /^v\d+$|^[01]$/.test(e.v) ? e.v : `v${k}`;
+    const m = (fused && /^m\d+$/.test(e.m)) || /^[01]$/.test(e.m) ? e.m : `m${k}`;
+    const code = `${e.code ?? ''}${v === e.v ? '' : `const ${v} = ${e.v}; `}${m === e.m ? '' : `const ${m} = ${e.m};`}\n`;
+    return { code, operand: { v, m, type: node.type } satisfies Operand };
+  };
+  const resultOperand = () => operands.get(result)!;
+  let body: string;
+  if (mode === 'fused') {
+    let inner = [...inputLoad.values()].join('\n') + '\n';
+    for (const k of computed) {
+      const node = nodes[k] as Extract<IrNode, { args: readonly number[] }>;
+      const { code, operand } = emit(k, node.args.map((a) => operands.get(a)!));
+      inner += code;
+      operands.set(k, operand);
+    }
+    const r = resultOperand();
+    inner += `OUT[i] = ${r.v};${r.m === '1' || r.m === '0' ? '' : ` OUTV[i] = ${r.m};`}\n`;
+    body = `for (let i = 0; i < n; i++) {\n${inner}}\n`;
+  } else {
+    body = '';
+    for (const k of computed) if (k !== result) head.push(`const B${k} = B[${k}], BM${k} = BM[${k}];`);
+    if (computed.length === 0) {
+      const r = resultOperand();
+      body = `for (let i = 0; i < n; i++) {\n${[...inputLoad.values()].join('\n')}\nOUT[i] = ${r.v};${r.m === '1' || r.m === '0' ? '' : ` OUTV[i] = ${r.m};`}\n}\n`;
+    }
+    for (const k of computed) {
+      const node = nodes[k] as Extract<IrNode, { args: readonly number[] }>;
+      let loads = '';
+      const args = node.args.map((a) => {
+        if (inputLoad.has(a)) loads += `${inputLoad.get(a)}\n`;
+        else if ('args' in nodes[a]) {
+          const o = operands.get(a)!;
+          loads += `const v${a} = B${a}[i];${o.m === '1' || o.m === '0' ? '' : ` const m${a} = BM${a}[i];`}\n`;
+        }
+        return operands.get(a)!;
+      });
+      const { code, operand } = emit(k, args);
+      operands.set(k, operand);
+      const store = k === result ? `OUT[i] = v${k};${operand.m === '1' || operand.m === '0' ? '' : ` OUTV[i] = ${operand.m};`}` : `B${k}[i] = v${k};${operand.m === '1' || operand.m === '0' ? '' : ` BM${k}[i] = ${operand.m};`}`;
+      body += `for (let i = 0; i < n; i++) {\n${dedupeLoads(loads)}${code}${store}\n}\n`;
+    }
+  }
+  const r = resultOperand();
+  return { source: `'use strict';\n${head.join('\n')}\n${body}`, maskLiteral: r.m === '1' || r.m === '0' ? r.m : '' };
+}
+
+/** The same operand used twice by one node is loaded once. */
+function dedupeLoads(loads: string): string {
+  return [...new Set(loads.split('\n').filter((l) => l.length > 0))].map((l) => `${l}\n`).join('');
+}

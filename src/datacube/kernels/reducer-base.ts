@@ -1,0 +1,45 @@
+/** The contract of the streaming reducers and the step bookkeeping they share. */
+import type { Plane } from './values.ts';
+
+export type StreamingKind = 'max' | 'min' | 'sum' | 'mean' | 'product' | 'count' | 'first' | 'last' | 'any' | 'all';
+
+export interface StreamingReducerOptions {
+  /** Default true, as in the processes. Not used by count. */
+  ignoreNodata?: boolean;
+  /** count only: count every step (`condition: true`) instead of the valid values. */
+  countAll?: boolean;
+}
+
+export interface StreamingReducer {
+  readonly kind: StreamingKind;
+  /** Steps added so far. */
+  readonly steps: number;
+  /** One step; the plane is read during the call only, so its buffers may be reused right after. */
+  add(plane: Plane): void;
+  /** One step in which every pixel is no-data (e.g. an all-nodata block): cheaper than an invalid plane. */
+  addNodata(): void;
+  /** The reduced plane; it shares the reducer's buffers, so use it before `reset`. No `add` after this. */
+  result(): Plane;
+  /** Starts over for another chunk of the same size, keeping the buffers. */
+  reset(): void;
+}
+
+export abstract class ReducerBase {
+  steps = 0;
+  protected done = false;
+  constructor(readonly n: number) {}
+  protected step(plane: Plane | null): void {
+    if (this.done) throw new Error('Reducer already produced its result; call reset() first.');
+    if (plane && plane.data.length < this.n) throw new RangeError(`Reducer expects planes of ${this.n} pixels, got ${plane.data.length}.`);
+    this.steps++;
+  }
+  protected finish(): void {
+    if (this.done) throw new Error('Reducer result was already taken; call reset() first.');
+    this.done = true;
+  }
+  reset(): void {
+    this.steps = 0;
+    this.done = false;
+  }
+}
+

@@ -1,0 +1,84 @@
+/**
+ * What a save_result asks for, in a form that can be sent to worker threads and other machines: the cube plan, the
+ * output grid, the variables to write and the format with its options.
+ */
+import type { CubeNode, DType } from '../datacube/types.ts';
+import { OpenEOError } from '../errors.ts';
+import type { SaveRequest } from '../processes/cube/index.ts';
+import type { Grid } from '../raster/grid/types.ts';
+import { isDType } from '../processes/cube/load.ts';
+
+export interface OutputVariable {
+  name: string;
+  /** Index into the cube's bands (0 when it has none). */
+  band: number;
+  dtype: DType;
+  /** The value written where the cube has no data; null → NaN for floats, 0 for integers (not declared). */
+  nodata: number | null;
+}
+
+export interface OutputPlan {
+  node: CubeNode;
+  grid: Grid;
+  variables: OutputVariable[];
+  /** Time labels when the cube keeps its temporal dimension. */
+  time?: string[];
+  format: string;
+  options: Record<string, unknown>;
+  chunk: { width: number; height: number };
+}
+
+/** Default no-data per output type: the type's maximum for unsigned integers, the minimum for signed, NaN for floats. */
+export function defaultNodata(dtype: DType): number {
+  switch (dtype) {
+    case 'uint8':
+      return 255;
+    case 'uint16':
+      return 65535;
+    case 'uint32':
+      return 4294967295;
+    case 'int8':
+      return -128;
+    case 'int16':
+      return -32768;
+    case 'int32':
+      return -2147483648;
+    default:
+      return NaN;
+  }
+}
+
+const invalidOption = (name: string, reason: string) =>
+  new OpenEOError('ProcessParameterInvalid', `save_result: option '${name}' is invalid: ${reason}`);
+
+export const DEFAULT_CHUNK = 2048;
+
+export function outputPlan(save: SaveRequest): OutputPlan {
+  const { meta, node } = save.cube;
+  const o = save.options;
+  let dtype: DType = meta.dtype;
+  if (o.dtype !== undefined && o.dtype !== null) {
+    if (typeof o.dtype !== 'string' || !isDType(o.dtype)) throw invalidOption('dtype', 'expected one of uint8, int8, uint16, int16, uint32, int32, float32, float64.');
+    dtype = o.dtype;
+  }
+  let nodata: number | null = defaultNodata(dtype);
+  if ('nodata' in o) {
+    if (o.nodata !== null && typeof o.nodata !== 'number') throw invalidOption('nodata', 'expected a number or null.');
+    nodata = o.nodata as number | null;
+  }
+  const chunkSize = o.chunk_size ?? DEFAULT_CHUNK;
+  const chunks = Array.isArray(chunkSize) ? chunkSize : [chunkSize, chunkSize];
+  if (chunks.length !== 2 || !chunks.every((c) => Number.isInteger(c) && (c as number) >= 64 && (c as number) <= 8192)) {
+    throw invalidOption('chunk_size', 'expected an integer (or [width, height]) between 64 and 8192.');
+  }
+  const labels = meta.bands?.labels ?? [String(o.variable ?? 'data')];
+  return {
+    node,
+    grid: meta.grid,
+    variables: labels.map((name, band) => ({ name, band, dtype, nodata })),
+    time: meta.time?.labels,
+    format: save.format,
+    options: o,
+    chunk: { width: chunks[0] as number, height: chunks[1] as number },
+  };
+}

@@ -1,0 +1,74 @@
+/**
+ * Values → colours → PNG. The value range maps onto the 256 table entries as matplotlib's Normalize + Colormap
+ * do (below min → first colour, above max → last); nodata and NaN become fully transparent.
+ */
+import { OpenEOError } from '../../errors.ts';
+import type { ChunkWindow } from '../raster-writer.ts';
+import { colorTable } from './colormaps.ts';
+import { encodePng } from './png-encode.ts';
+
+export interface RenderOptions {
+  /** Colour map name (Reds, Blues, Greys, viridis; `_r` reverses). Default viridis. */
+  colormap?: string;
+  /** Value range; defaults to the min/max of the valid values shown. */
+  min?: number;
+  max?: number;
+  /** Value drawn transparent (NaN always is). */
+  nodata?: number | null;
+  /** Part of the image to render, in pixels of `values`. */
+  window?: ChunkWindow;
+}
+
+/** Min and max of the valid values of a window, or undefined when there are none. */
+export function validRange(values: ArrayLike<number>, stride: number, w: ChunkWindow, nodata: number | null | undefined): { min: number; max: number } | undefined {
+  let min = Infinity;
+  let max = -Infinity;
+  for (let r = 0; r < w.height; r++) {
+    const base = (w.y0 + r) * stride + w.x0;
+    for (let i = base; i < base + w.width; i++) {
+      const v = values[i];
+      if (v !== v || v === nodata) continue;
+      if (v < min) min = v;
+      if (v > max) max = v;
+    }
+  }
+  return min <= max ? { min, max } : undefined;
+}
+
+/** RGBA bytes of a window of `values` (row-major, `stride` values per row). */
+export function colorize(values: ArrayLike<number>, stride: number, w: ChunkWindow, options: RenderOptions): Uint8Array {
+  const table = colorTable(options.colormap ?? 'viridis');
+  const nodata = options.nodata ?? null;
+  const auto = options.min === undefined || options.max === undefined ? validRange(values, stride, w, nodata) : undefined;
+  const min = options.min ?? auto?.min ?? 0;
+  const max = options.max ?? auto?.max ?? 1;
+  if (!Number.isFinite(min) || !Number.isFinite(max)) throw new OpenEOError('ProcessParameterInvalid', `Value range [${min}, ${max}] must be finite.`);
+  // matplotlib maps a degenerate range to the first colour.
+  const scale = max > min ? 256 / (max - min) : 0;
+  const rgba = new Uint8Array(w.width * w.height * 4);
+  let o = 0;
+  for (let r = 0; r < w.height; r++) {
+    const base = (w.y0 + r) * stride + w.x0;
+    for (let i = base; i < base + w.width; i++, o += 4) {
+      const v = values[i];
+      if (v !== v || v === nodata) continue; // stays transparent black
+      let idx = Math.floor((v - min) * scale);
+      idx = idx < 0 ? 0 : idx > 255 ? 255 : idx;
+      rgba[o] = table[idx * 3];
+      rgba[o + 1] = table[idx * 3 + 1];
+      rgba[o + 2] = table[idx * 3 + 2];
+      rgba[o + 3] = 255;
+    }
+  }
+  return rgba;
+}
+
+/** A PNG (RGBA, 8 bit) of `values` (`width` x `height`, row-major), or of `options.window` of them. */
+export function renderPng(values: ArrayLike<number>, width: number, height: number, options: RenderOptions = {}): Uint8Array {
+  if (values.length < width * height) throw new OpenEOError('Internal', `renderPng: ${values.length} values for ${width}x${height} pixels.`);
+  const w = options.window ?? { x0: 0, y0: 0, width, height };
+  if (w.x0 < 0 || w.y0 < 0 || w.width < 1 || w.height < 1 || w.x0 + w.width > width || w.y0 + w.height > height) {
+    throw new OpenEOError('ProcessParameterInvalid', `PNG window ${JSON.stringify(w)} is outside the ${width}x${height} image.`);
+  }
+  return encodePng(colorize(values, width, w, options), w.width, w.height);
+}
