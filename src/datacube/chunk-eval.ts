@@ -24,7 +24,7 @@ export interface PlaneSource {
 
 export interface TimeReducer {
   add(plane: Plane): void;
-  result(): Plane;
+  result(): Plane | Promise<Plane>;
 }
 
 /** Vectorized kernels compiled from callbacks; provided by the kernels module. */

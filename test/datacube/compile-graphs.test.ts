@@ -69,9 +69,11 @@ describe('GFM callbacks', () => {
     );
   });
 
-  test('a kernel writes into a given plane and reuses its own buffers', () => {
-    const kernel = compileCallback(parse(GFM_MASK), ['x'])!;
+  test('a kernel writes into new buffers, a given plane, or with reuseOutput its own buffers', () => {
     const x = planeFromArray(raw, { nodata: 255 });
+    const fresh = compileCallback(parse(GFM_MASK), ['x', 'context'])!;
+    assert.notEqual(fresh.run({ x }).data, fresh.run({ x }).data);
+    const kernel = compileCallback(parse(GFM_MASK), ['x', 'context'], { reuseOutput: true })!;
     const a = kernel.run({ x });
     const b = kernel.run({ x });
     assert.equal(a.data, b.data);

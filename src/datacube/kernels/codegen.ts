@@ -25,8 +25,9 @@ export interface PlaneKernel {
   /** The generated source for one input pattern (for tests and curiosity). */
   source(inputs: KernelInputs): string;
   /**
-   * Computes the callback for every pixel. Without `out` the result lives in buffers owned by the kernel and stays
-   * valid until the next `run`; its `valid` is null when no pixel can be no-data. Inputs are only read.
+   * Computes the callback for every pixel into `out`, or else into new buffers (with `reuseOutput` at compile time:
+   * into buffers owned by the kernel, overwritten by the next `run`). The result's `valid` is null when no pixel
+   * can be no-data. Inputs are only read.
    */
   run(inputs: KernelInputs, out?: WritablePlane): Plane;
 }
@@ -50,7 +51,7 @@ interface Slot {
   index: number;
 }
 
-export function buildKernel(nodes: readonly IrNode[], result: CValue, slots: readonly Slot[], mode: 'fused' | 'nodes'): PlaneKernel {
+export function buildKernel(nodes: readonly IrNode[], result: CValue, slots: readonly Slot[], mode: 'fused' | 'nodes', reuseOutput: boolean): PlaneKernel {
   if (result.k === 'list') throw new Error('unreachable: list results are rejected by the rules');
   const resultType: ValueType = result.k === 'plane' ? result.type : typeof result.value === 'boolean' ? 'boolean' : 'number';
   const constant = result.k === 'const' ? result.value : undefined;
@@ -100,7 +101,8 @@ export function buildKernel(nodes: readonly IrNode[], result: CValue, slots: rea
     run(inputs, out) {
       let n = gather(inputs);
       if (n < 0) n = out?.data.length ?? firstLength(inputs);
-      const target = out ?? (own && own.data.length === n ? own : (own = { data: new Float64Array(n), valid: new Uint8Array(n) }));
+      const fresh = () => ({ data: new Float64Array(n), valid: new Uint8Array(n) });
+      const target = out ?? (!reuseOutput ? fresh() : own && own.data.length === n ? own : (own = fresh()));
       if (target.data.length < n || target.valid.length < n) throw new RangeError('Kernel output is shorter than its inputs.');
       if (result.k === 'const') {
         const v = constant === null ? 0 : Number(constant);

@@ -32,6 +32,11 @@ export interface CompileOptions {
   types?: Readonly<Record<string, ValueType>>;
   /** 'fused' (default): one loop for the whole graph. 'nodes': one loop per node into whole-plane buffers (for comparison). */
   mode?: 'fused' | 'nodes';
+  /**
+   * `run` without `out` writes into buffers the kernel keeps and overwrites on the next run (no allocation per time
+   * step) instead of new ones. Only safe when each result is consumed before the next run.
+   */
+  reuseOutput?: boolean;
   /** Told why a graph is not compiled (for logs). */
   onUnsupported?: (reason: string) => void;
 }
@@ -120,7 +125,7 @@ function compile(graph: ParsedGraph, parameterNames: readonly string[], opts: Co
   if (result.k === 'const' && result.value !== null && typeof result.value !== 'number' && typeof result.value !== 'boolean') {
     unsupported(`the callback returns a constant ${typeof result.value}`);
   }
-  return buildKernel(ir.nodes, result, slots, opts.mode ?? 'fused');
+  return buildKernel(ir.nodes, result, slots, opts.mode ?? 'fused', opts.reuseOutput ?? false);
 }
 
 /** Runs the scalar process when all arguments are constants; undefined when it cannot be folded synchronously. */

@@ -1,6 +1,7 @@
 /** Turns one tile's samples into the bytes stored in the file: optional predictor, then compression. */
 import { deflateSync } from 'node:zlib';
-import { compress as zstdCompress, init as zstdInit } from '@bokuweb/zstd-wasm';
+import { compress as zstdCompress } from '@bokuweb/zstd-wasm';
+import { ensureZstd } from '../zstd.ts';
 import { type CogDType, type CogTypedArray, DTYPES, asBytes } from './dtypes.ts';
 
 export type CogCompression = 'zstd' | 'deflate' | 'none';
@@ -9,13 +10,6 @@ export type CogPredictor = 1 | 2 | 3;
 
 /** TIFF Compression tag values (50000 is the ZSTD code libtiff and GDAL use). */
 export const COMPRESSION_TAG: Record<CogCompression, number> = { none: 1, deflate: 8, zstd: 50000 };
-
-/**
- * The WASM module of the ZSTD encoder is one instance per process by the library's design; initialising it once
- * and sharing the promise keeps concurrent writers from re-instantiating it under each other.
- */
-let zstdReady: Promise<void> | undefined;
-const ensureZstd = (): Promise<void> => (zstdReady ??= zstdInit());
 
 export type ByteCompressor = (bytes: Uint8Array) => Uint8Array;
 

@@ -1,0 +1,76 @@
+/**
+ * `npm run bench`: end-to-end flood job on the medium demo collection against the decode-only bound of the same
+ * inputs, peak RSS as the area and the month double, and COG read throughput. Figures are measured side by side
+ * in one run and reported as ratios, because the machine is shared and noisy.
+ * Options: --size small|medium (default medium), --skip-cog.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { generateDemoData, type DemoSize } from '../src/demo-data/index.ts';
+import { runCogReadBench } from './cog-read.ts';
+import { decodeOnly } from './decode-only.ts';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const { values } = parseArgs({ options: { size: { type: 'string', default: 'medium' }, 'skip-cog': { type: 'boolean', default: false } } });
+const size = values.size as DemoSize;
+const root = path.join(tmpdir(), `openeo-bench-${size}`);
+const collection = path.join(root, 'demo', 'gfm');
+const log = (s: string) => process.stdout.write(s + '\n');
+
+if (!existsSync(path.join(collection, 'collection.json'))) {
+  log(`generating the ${size} demo collection in ${collection} …`);
+  await generateDemoData({ size, outDir: collection });
+}
+
+const AOI = { west: 67.398376, south: 26.197341, east: 69.0271, north: 27.591066 };
+const halfAoi = { ...AOI, east: (AOI.west + AOI.east) / 2 };
+const graphFile = (name: string, bbox: typeof AOI, time: [string, string]) => {
+  const body = JSON.parse(execFileSync('cat', [path.join(here, '../process-graphs/gfm-flood-monthly.json')], { encoding: 'utf8' }));
+  body.process.process_graph.load.arguments.spatial_extent = bbox;
+  body.process.process_graph.load.arguments.temporal_extent = time;
+  const f = path.join(root, `${name}.json`);
+  mkdirSync(root, { recursive: true });
+  writeFileSync(f, JSON.stringify(body));
+  return f;
+};
+
+function job(name: string, bbox: typeof AOI, time: [string, string]) {
+  const out = execFileSync(process.execPath, ['--import', 'tsx', path.join(here, 'flood-job.ts'), root, graphFile(name, bbox, time)], {
+    encoding: 'utf8',
+    env: { ...process.env, STORAGE_URL: path.join(root, 'results') },
+    maxBuffer: 1 << 24,
+  });
+  const r = JSON.parse(out.trim().split('\n').pop()!);
+  if (r.status !== 'finished') throw new Error(`bench job ${name} ended in ${r.status}: ${JSON.stringify(r.error)}`);
+  return r as { wallMs: number; cpuMs: number; maxRssMB: number; shape: [number, number]; transform: number[] };
+}
+
+log(`\n== flood job on the ${size} demo collection (2 bands, tutorial AOI, August 2023) ==`);
+const full = job('full', AOI, ['2023-08-01', '2023-09-01']);
+const bound = await decodeOnly(collection, full.shape, full.transform, '2023-08-01', '2023-09-01');
+const inputMPix = bound.pixels / 1e6;
+const bound2 = bound.cpuMs / 2;
+log(`output grid: ${full.shape[1]} x ${full.shape[0]} px`);
+log(`job wall time: ${(full.wallMs / 1000).toFixed(2)} s (CPU ${(full.cpuMs / 1000).toFixed(2)} s), input ${inputMPix.toFixed(0)} MPix = ${(inputMPix / (full.wallMs / 1000)).toFixed(0)} MPix/s`);
+log(`decode-only bound: ${bound.blocks} blocks, ${(bound.cpuMs / 1000).toFixed(2)} CPU-s on one core = ${(bound2 / 1000).toFixed(2)} s on two cores`);
+log(`ratio job / decode-only (2 cores): ${(full.wallMs / bound2).toFixed(2)}  (target ≤ 2)`);
+log(`peak RSS: ${full.maxRssMB.toFixed(0)} MB`);
+
+log('\n== peak RSS as the area or the month doubles ==');
+const halfArea = job('half-area', halfAoi, ['2023-08-01', '2023-09-01']);
+const halfMonth = job('half-month', AOI, ['2023-08-01', '2023-08-16']);
+log(`half area, full month: ${halfArea.maxRssMB.toFixed(0)} MB (${(halfArea.wallMs / 1000).toFixed(2)} s)`);
+log(`full area, half month: ${halfMonth.maxRssMB.toFixed(0)} MB (${(halfMonth.wallMs / 1000).toFixed(2)} s)`);
+log(`full area, full month: ${full.maxRssMB.toFixed(0)} MB; ratios to half area ${(full.maxRssMB / halfArea.maxRssMB).toFixed(2)}, to half month ${(full.maxRssMB / halfMonth.maxRssMB).toFixed(2)}`);
+
+if (!values['skip-cog']) {
+  log('\n== COG read throughput (readWindow vs decode-only of the same blocks) ==');
+  const cog = await runCogReadBench({ passes: 3 });
+  for (const [codec, f] of Object.entries(cog)) {
+    log(`${codec}: ${f.readMPixPerCpuS.toFixed(0)} MPix per CPU-s, decode-only ${f.decodeOnlyMPixPerS.toFixed(0)} MPix/s, ratio ${f.ratio.toFixed(2)}`);
+  }
+}
