@@ -6,6 +6,9 @@ import { OpenEOError } from '../errors.ts';
 import type { ObjectStore } from '../storage/index.ts';
 import type { RasterFormatWriter } from './raster-writer.ts';
 import type { FileFormat } from './registry.ts';
+import { createGtiffWriter } from './gtiff/gtiff-writer.ts';
+import { createNetcdfWriter } from './netcdf/index.ts';
+import { COLORMAP_NAMES, createQuicklookWriter } from './png/index.ts';
 import { createZarrWriter, type ZarrCodec } from './zarr/index.ts';
 
 const COMMON_OPTIONS: FileFormat['parameters'] = {
@@ -40,6 +43,50 @@ export const ZARR_FORMAT: FileFormat = {
   },
 };
 
+export const GTIFF_FORMAT: FileFormat = {
+  name: 'GTiff',
+  title: 'GeoTIFF (Cloud-Optimized)',
+  description: 'Cloud-Optimized GeoTIFFs: one file per band (or all bands in one with `multiband`), one per time step when the cube keeps time.',
+  gis_data_types: ['raster'],
+  parameters: {
+    ...COMMON_OPTIONS,
+    compression: { type: 'string', description: 'Tile compression.', enum: ['zstd', 'deflate', 'none'], default: 'zstd' },
+    multiband: { type: 'boolean', description: 'All bands in one file (they share the data type).', default: false },
+    name: { type: 'string', description: 'File name stem.', default: 'result', pattern: '^[A-Za-z0-9_][A-Za-z0-9_.-]*$' },
+  },
+};
+
+export const NETCDF_FORMAT: FileFormat = {
+  name: 'netCDF',
+  title: 'netCDF (classic 64-bit offset)',
+  description: 'One netCDF-3 file (CDF-2) with CF conventions: one variable per band, x/y (and t) coordinates and a grid mapping.',
+  gis_data_types: ['raster'],
+  parameters: {
+    ...COMMON_OPTIONS,
+    name: { type: 'string', description: 'File name stem.', default: 'result', pattern: '^[A-Za-z0-9_][A-Za-z0-9_.-]*$' },
+  },
+};
+
+const COLORMAP = { type: 'string', description: 'Colour map.', enum: [...COLORMAP_NAMES, ...COLORMAP_NAMES.map((n) => `${n}_r`)], default: 'viridis' };
+
+export const PNG_FORMAT: FileFormat = {
+  name: 'PNG',
+  title: 'PNG quicklook',
+  description: 'A coloured preview per band (the last time step when the cube keeps time), downsampled to fit `max_size`, no-data transparent.',
+  gis_data_types: ['raster'],
+  parameters: {
+    ...COMMON_OPTIONS,
+    colormap: COLORMAP,
+    min: { type: ['number', 'null'], description: 'Value shown with the first colour; default the smallest value.', default: null },
+    max: { type: ['number', 'null'], description: 'Value shown with the last colour; default the largest value.', default: null },
+    max_size: { type: 'integer', description: 'Longest side of the image in pixels.', default: 2048, minimum: 16, maximum: 16384 },
+    name: { type: 'string', description: 'File name stem.', default: 'quicklook', pattern: '^[A-Za-z0-9_][A-Za-z0-9_.-]*$' },
+  },
+};
+
+/** Options of the overview quicklooks attached to every raster result (not part of save_result). */
+const OVERVIEW = { maxSize: 1024, colormap: 'Reds', name: 'overview' };
+
 const opt = <T>(options: Record<string, unknown>, name: string, check: (v: unknown) => v is T, what: string): T | undefined => {
   const v = options[name];
   if (v === undefined || v === null) return undefined;
@@ -49,12 +96,28 @@ const opt = <T>(options: Record<string, unknown>, name: string, check: (v: unkno
 const isInt = (v: unknown): v is number => Number.isInteger(v);
 const isString = (v: unknown): v is string => typeof v === 'string';
 
-const KNOWN: Record<string, string[]> = {
-  ZARR: Object.keys(ZARR_FORMAT.parameters),
-};
+const isNumber = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+const FORMATS = [ZARR_FORMAT, GTIFF_FORMAT, NETCDF_FORMAT, PNG_FORMAT];
+const KNOWN: Record<string, string[]> = Object.fromEntries(FORMATS.map((f) => [f.name.toUpperCase(), Object.keys(f.parameters)]));
 
 export function rasterFormats(): FileFormat[] {
-  return [ZARR_FORMAT];
+  return FORMATS;
+}
+
+/** Writes the primary format and, alongside, the overview quicklooks of every variable. */
+function withOverview(primary: RasterFormatWriter, overview: RasterFormatWriter): RasterFormatWriter {
+  return {
+    async begin(meta, signal) {
+      await Promise.all([primary.begin(meta, signal), overview.begin(meta, signal)]);
+    },
+    async writeChunk(meta, window, data, signal) {
+      await Promise.all([primary.writeChunk(meta, window, data, signal), overview.writeChunk(meta, window, data, signal)]);
+    },
+    async finish(meta, signal) {
+      const [a, b] = await Promise.all([primary.finish(meta, signal), overview.finish(meta, signal)]);
+      return [...a, ...b];
+    },
+  };
 }
 
 /** Options a format does not know are an error, not silently ignored. */
@@ -71,15 +134,33 @@ export function checkFormatOptions(format: string, options: Record<string, unkno
 export function createRasterWriter(format: string, store: ObjectStore, prefix: string, options: Record<string, unknown>): RasterFormatWriter {
   switch (format) {
     case 'ZARR': {
-      const zarrFormat = opt(options, 'zarr_format', (v): v is 2 | 3 => v === 2 || v === 3, '2 or 3');
-      const codec = opt(options, 'codec', (v): v is ZarrCodec => ['zstd', 'blosc', 'zlib', 'none'].includes(v as string), 'zstd, blosc, zlib or none');
-      return createZarrWriter(store, prefix, {
-        zarrFormat,
-        codec,
+      const zarr = createZarrWriter(store, prefix, {
+        zarrFormat: opt(options, 'zarr_format', (v): v is 2 | 3 => v === 2 || v === 3, '2 or 3'),
+        codec: opt(options, 'codec', (v): v is ZarrCodec => ['zstd', 'blosc', 'zlib', 'none'].includes(v as string), 'zstd, blosc, zlib or none'),
         level: opt(options, 'level', isInt, 'an integer'),
         name: opt(options, 'name', isString, 'a string'),
       });
+      return withOverview(zarr, createQuicklookWriter(store, prefix, OVERVIEW));
     }
+    case 'GTIFF':
+      return withOverview(
+        createGtiffWriter(store, prefix, {
+          compression: opt(options, 'compression', (v): v is 'zstd' | 'deflate' | 'none' => ['zstd', 'deflate', 'none'].includes(v as string), 'zstd, deflate or none'),
+          multiband: opt(options, 'multiband', (v): v is boolean => typeof v === 'boolean', 'a boolean'),
+          name: opt(options, 'name', isString, 'a string'),
+        }),
+        createQuicklookWriter(store, prefix, OVERVIEW),
+      );
+    case 'NETCDF':
+      return withOverview(createNetcdfWriter(store, prefix, { name: opt(options, 'name', isString, 'a string') }), createQuicklookWriter(store, prefix, OVERVIEW));
+    case 'PNG':
+      return createQuicklookWriter(store, prefix, {
+        colormap: opt(options, 'colormap', (v): v is string => typeof v === 'string' && COLORMAP.enum.includes(v), `one of ${COLORMAP.enum.join(', ')}`),
+        min: opt(options, 'min', isNumber, 'a number'),
+        max: opt(options, 'max', isNumber, 'a number'),
+        maxSize: opt(options, 'max_size', (v): v is number => isInt(v) && v >= 16 && v <= 16384, 'an integer between 16 and 16384'),
+        name: opt(options, 'name', isString, 'a string'),
+      });
     default:
       throw new OpenEOError('FormatUnsupported', `The output format '${format}' cannot store raster data cubes.`);
   }
