@@ -1,6 +1,10 @@
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { BlockList } from 'node:net';
+import { addCidr } from './security/address-ranges.ts';
+import { parseAllowList } from './security/allow-list.ts';
+import { OUTBOUND_DEFAULTS, type OutboundSettings } from './security/outbound.ts';
 
 /** Project root, resolved from this file so nothing depends on the working directory. */
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -63,6 +67,8 @@ export interface Config {
   title: string;
   /** Whether `serve` also runs queued jobs in-process. */
   runJobsInProcess: boolean;
+  /** Rules for requests sent on a user's behalf (see security/outbound.ts). */
+  outbound: OutboundSettings;
 }
 
 type Env = Record<string, string | undefined>;
@@ -107,6 +113,27 @@ function parseOidc(raw: string | undefined): OidcProviderConfig[] {
       defaultClientId: typeof p.default_client_id === 'string' ? p.default_client_id : undefined,
     });
   });
+}
+
+/** OUTBOUND_ALLOW (hosts or URL prefixes, comma-separated), OUTBOUND_ALLOW_PRIVATE (true, false or CIDRs). */
+function outboundSettings(env: Env): OutboundSettings {
+  const list = (raw: string) => raw.split(',').map((s) => s.trim()).filter(Boolean);
+  const allow = env.OUTBOUND_ALLOW ? list(env.OUTBOUND_ALLOW) : undefined;
+  const rawPrivate = env.OUTBOUND_ALLOW_PRIVATE?.trim() ?? '';
+  const allowPrivate = /^(|true|false|1|0|yes|no|on|off)$/i.test(rawPrivate) ? bool(env, 'OUTBOUND_ALLOW_PRIVATE', false) : list(rawPrivate);
+  try {
+    if (allow) parseAllowList(allow);
+    if (Array.isArray(allowPrivate)) for (const c of allowPrivate) addCidr(new BlockList(), c);
+  } catch (e) {
+    throw new ConfigError(`OUTBOUND_ALLOW / OUTBOUND_ALLOW_PRIVATE: ${(e as Error).message}`);
+  }
+  return Object.freeze({
+    allow: allow && Object.freeze(allow),
+    allowPrivate: Array.isArray(allowPrivate) ? Object.freeze(allowPrivate) : allowPrivate,
+    maxBytes: int(env, 'OUTBOUND_MAX_BYTES', OUTBOUND_DEFAULTS.maxBytes, 1024),
+    timeoutMs: int(env, 'OUTBOUND_TIMEOUT_MS', OUTBOUND_DEFAULTS.timeoutMs, 100),
+    maxRedirects: int(env, 'OUTBOUND_MAX_REDIRECTS', OUTBOUND_DEFAULTS.maxRedirects, 0),
+  }) as OutboundSettings;
 }
 
 /** Reads the environment once; the result is frozen and passed around through the context. */
@@ -157,5 +184,6 @@ export function loadConfig(env: Env = process.env): Config {
     backendId: env.BACKEND_ID || 'openeo-backend',
     title: env.BACKEND_TITLE || 'openEO backend',
     runJobsInProcess: bool(env, 'RUN_JOBS_IN_PROCESS', true),
+    outbound: outboundSettings(env),
   });
 }

@@ -10,6 +10,7 @@ import type { JobRow } from './db/schema.ts';
 import type { OpenEOError } from './errors.ts';
 import type { JobExecutor } from './jobs/executor.ts';
 import { JobRunner } from './jobs/runner.ts';
+import type { SyncRunner } from './executor/sync-runner.ts';
 import type { ResultSigner } from './results/signing.ts';
 import type { ObjectStore } from './storage/index.ts';
 
@@ -40,6 +41,7 @@ export interface AppContext {
   store: ObjectStore;
   signer: ResultSigner;
   executor: JobExecutor;
+  sync: SyncRunner;
   /** Present when this process runs jobs (serve with in-process jobs, or worker). */
   runner?: JobRunner;
   /**
@@ -60,9 +62,12 @@ export interface ContextParts {
   store: ObjectStore;
   signer: ResultSigner;
   executor: JobExecutor;
+  sync: SyncRunner;
   validateProcess: AppContext['validateProcess'];
   estimate: AppContext['estimate'];
   resultsDocument: AppContext['resultsDocument'];
+  /** Releases worker threads, sockets and handles. */
+  close(): Promise<void>;
 }
 
 export interface ContextOptions {
@@ -109,7 +114,7 @@ export async function createContext(config: Config, options: ContextOptions = {}
     runner,
     async close() {
       await runner?.stop();
-      await parts.store.close();
+      await parts.close();
       await handle.close();
     },
   };

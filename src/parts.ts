@@ -8,7 +8,8 @@ import { createChunkPool } from './executor/pool.ts';
 import { s3Options } from './executor/worker-env.ts';
 import { rasterFormats } from './formats/writers.ts';
 import { cubeProcesses } from './processes/cube/index.ts';
-import { GraphJobExecutor } from './executor/job-executor.ts';
+import { GraphJobExecutor, type GraphJobExecutorDeps } from './executor/job-executor.ts';
+import { SyncRunner } from './executor/sync-runner.ts';
 import { processValidator } from './executor/validate-process.ts';
 import { FormatRegistry, GTIFF_INPUT, JSON_FORMAT } from './formats/registry.ts';
 import { createProcessRegistry, listProcessSpecs, scalarProcesses } from './processes/index.ts';
@@ -40,25 +41,31 @@ export async function defaultParts(config: Config, db: Db, secret: string, logge
       await s3.close();
     }
   };
+  const executorDeps: GraphJobExecutorDeps = {
+    validator,
+    store,
+    pool,
+    logger,
+    cubeServices: () => ({
+      collection: (id) => collections.entry(id),
+      itemSource: (entry) => createItemSource(entry, { readObject }),
+      openStac: (url, signal) => openStacUrl(url, { readObject }, signal),
+      hasOutputFormat: (name) => formats.findOutput(name) !== undefined,
+      saved: [],
+    }),
+  };
   return {
     processes: { has: (id) => registry.get(id) !== undefined, list: () => specs },
     collections,
     formats,
     store,
     signer,
-    executor: new GraphJobExecutor({
-      validator,
-      store,
-      pool,
-      logger,
-      cubeServices: () => ({
-        collection: (id) => collections.entry(id),
-        itemSource: (entry) => createItemSource(entry, { readObject }),
-        openStac: (url, signal) => openStacUrl(url, { readObject }, signal),
-        hasOutputFormat: (name) => formats.findOutput(name) !== undefined,
-        saved: [],
-      }),
-    }),
+    executor: new GraphJobExecutor(executorDeps),
+    sync: new SyncRunner(executorDeps, config.limits.syncPixels),
+    async close() {
+      await pool.close();
+      await store.close();
+    },
     async validateProcess(process, userId, { requireValid }) {
       const { errors } = await validator.check(process, userId);
       if (requireValid && errors.length > 0) throw errors[0];

@@ -5,6 +5,7 @@ import type { Route } from './http.ts';
 import { getJobLogs } from './job-logs.ts';
 import { cancelJobRun, getJobResults, startJob } from './job-results.ts';
 import { createJob, estimateJob, getJob, listUserJobs, removeJob, updateJob } from './jobs.ts';
+import { computeResult } from './sync.ts';
 import { getProcessGraph, listUserProcessGraphs, putProcessGraph, removeProcessGraph } from './process-graphs.ts';
 
 /** The one route table: what Express serves and what `GET /` advertises as `endpoints`. */
@@ -21,6 +22,7 @@ export function routeTable(backendVersion: string, opts: { oidc: boolean }): Rou
     { method: 'get', path: '/collections/{collection_id}', auth: 'none', handler: getCollection },
     { method: 'get', path: '/collections/{collection_id}/queryables', auth: 'none', handler: getQueryables },
     { method: 'post', path: '/validation', auth: 'optional', handler: validate },
+    { method: 'post', path: '/result', auth: 'required', handler: computeResult },
     { method: 'get', path: '/jobs', auth: 'required', handler: listUserJobs },
     { method: 'post', path: '/jobs', auth: 'required', handler: createJob },
     { method: 'get', path: '/jobs/{job_id}', auth: 'required', handler: getJob },

@@ -1,0 +1,66 @@
+/**
+ * Synchronous processing (POST /result): small graphs run right away and the encoded result is the response.
+ * Raster results are written to a scratch prefix of the results store, streamed back, then removed.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import { OpenEOError } from '../errors.ts';
+import { evaluateProgram } from '../process-graph/index.ts';
+import type { ObjectStore } from '../storage/index.ts';
+import type { GraphJobExecutorDeps } from './job-executor.ts';
+import { outputPlan } from './output-plan.ts';
+import { writeRasterOutput } from './raster-output.ts';
+
+export interface SyncResult {
+  contentType: string;
+  body: Readable | Uint8Array;
+  /** Called when the response is done (removes scratch objects). */
+  cleanup(): Promise<void>;
+}
+
+const ONE_FILE_HINT = "Synchronous results must be a single file: use GTiff (with 'multiband': true for several bands), netCDF or PNG, or run a batch job.";
+
+export class SyncRunner {
+  constructor(
+    private readonly deps: GraphJobExecutorDeps & { store: ObjectStore },
+    private readonly pixelBudget: number,
+  ) {}
+
+  async run(process: unknown, userId: string, signal: AbortSignal): Promise<SyncResult> {
+    const { program, errors } = await this.deps.validator.check(process, userId, signal);
+    if (!program) throw errors[0];
+    const cubes = this.deps.cubeServices();
+    const value = await evaluateProgram(program, { signal, services: { cubes } });
+    const noop = async () => {};
+    if (cubes.saved.length === 0) {
+      if (typeof value === 'object' && value !== null && (value as { kind?: string }).kind === 'datacube') {
+        throw new OpenEOError('ProcessGraphInvalid', 'The graph returns a data cube: end it with save_result to choose a format.');
+      }
+      return { contentType: 'application/json', body: new TextEncoder().encode(JSON.stringify(value ?? null)), cleanup: noop };
+    }
+    if (cubes.saved.length > 1) throw new OpenEOError('ProcessGraphInvalid', 'Synchronous processing supports one save_result; run a batch job for several outputs.');
+    const plan = outputPlan(cubes.saved[0]);
+    const pixels = plan.grid.width * plan.grid.height * plan.variables.length * (plan.time?.length ?? 1);
+    if (pixels > this.pixelBudget) {
+      throw new OpenEOError(
+        'ProcessGraphComplexity',
+        `The result has ${pixels.toLocaleString('en')} values, more than the ${this.pixelBudget.toLocaleString('en')} allowed for synchronous processing. Please run it as a batch job (POST /jobs).`,
+      );
+    }
+    if (plan.format === 'ZARR') throw new OpenEOError('FormatUnsupported', `Zarr stores are folders. ${ONE_FILE_HINT}`);
+    const prefix = `sync/${randomUUID()}`;
+    const cleanup = () => this.deps.store.deletePrefix(`${prefix}/`).then(() => undefined);
+    try {
+      const assets = (await writeRasterOutput({ plan, store: this.deps.store, pool: this.deps.pool, prefix, signal })).filter(
+        (a) => !a.roles.includes('overview') || plan.format === 'PNG',
+      );
+      if (assets.length !== 1) throw new OpenEOError('FormatUnsupported', `The result consists of ${assets.length} files. ${ONE_FILE_HINT}`);
+      const stream = await this.deps.store.getStream(`${prefix}/${assets[0].path}`, {}, signal);
+      if (!stream) throw new OpenEOError('StorageFailure', 'The synchronous result disappeared before it could be sent.');
+      return { contentType: assets[0].type, body: stream.body, cleanup };
+    } catch (e) {
+      await cleanup().catch(() => {});
+      throw e;
+    }
+  }
+}

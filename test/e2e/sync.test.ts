@@ -1,0 +1,66 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import request from 'supertest';
+import { generateDemoData } from '../../src/demo-data/index.ts';
+import { createTestApp, type TestApp } from '../helpers/app.ts';
+import { floodJob } from './flood-helpers.ts';
+
+const binary = (res: request.Response, cb: (e: Error | null, body: Buffer) => void) => {
+  const parts: Buffer[] = [];
+  res.on('data', (c: Buffer) => parts.push(c));
+  res.on('end', () => cb(null, Buffer.concat(parts)));
+};
+
+describe('synchronous processing (POST /result)', () => {
+  let t: TestApp;
+  let token: string;
+  before(async () => {
+    t = await createTestApp({ env: { CHUNK_THREADS: '0', LIMIT_SYNC_PIXELS: '20000000' } });
+    await generateDemoData({ size: 'small', outDir: path.join(t.dataDir, 'demo', 'gfm') });
+    token = await t.login('sync');
+  });
+  after(() => t.close());
+
+  it('answers plain values as JSON', async () => {
+    const res = await request(t.app)
+      .post('/result')
+      .set('Authorization', token)
+      .send({ process: { process_graph: { a: { process_id: 'multiply', arguments: { x: 6, y: 7 }, result: true } } } })
+      .expect(200);
+    assert.match(res.headers['content-type'], /application\/json/);
+    assert.equal(res.body, 42);
+  });
+
+  it('answers a raster as a GeoTIFF that GDAL reads, and leaves no scratch objects behind', async () => {
+    const res = await request(t.app)
+      .post('/result')
+      .set('Authorization', token)
+      .send(floodJob('gfm-flood-monthly.json', { multiband: true }, 'GTiff'))
+      .buffer(true)
+      .parse(binary)
+      .expect(200);
+    assert.match(res.headers['content-type'], /image\/tiff/);
+    const file = path.join(t.dataDir, 'sync.tif');
+    await fs.writeFile(file, res.body as Buffer);
+    const info = JSON.parse(execFileSync('gdalinfo', ['-json', file], { encoding: 'utf8' }));
+    assert.equal(info.bands.length, 2);
+    assert.match(info.coordinateSystem.wkt, /Azimuthal/);
+    await new Promise((r) => setTimeout(r, 200));
+    const left = await fs.readdir(path.join(t.dataDir, 'results', 'sync')).catch(() => []);
+    for (const d of left) assert.deepEqual(await fs.readdir(path.join(t.dataDir, 'results', 'sync', d)).catch(() => []), [], 'scratch removed');
+  });
+
+  it('refuses graphs over the pixel budget, pointing to batch jobs, and Zarr results', async () => {
+    const big = floodJob('gfm-flood-monthly.json', {}, 'GTiff');
+    big.process.process_graph.load.arguments.spatial_extent = { west: 67.4, south: 26.2, east: 69.0, north: 27.6 };
+    const res = await request(t.app).post('/result').set('Authorization', token).send(big).expect(400);
+    assert.equal(res.body.code, 'ProcessGraphComplexity');
+    assert.match(res.body.message, /batch job/);
+    const zarr = await request(t.app).post('/result').set('Authorization', token).send(floodJob('gfm-flood-monthly.json')).expect(400);
+    assert.equal(zarr.body.code, 'FormatUnsupported');
+    await request(t.app).post('/result').send(floodJob('gfm-flood-monthly.json')).expect(401);
+  });
+});
