@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import express, { type Express, type RequestHandler } from 'express';
 import * as OpenApiValidator from 'express-openapi-validator';
@@ -9,6 +8,7 @@ import { routeTable, wellKnown } from './api/routes.ts';
 import { PROJECT_ROOT } from './config.ts';
 import type { AppContext } from './context.ts';
 import { resultsRouter } from './results/download.ts';
+import { requestIds, securityHeaders } from './security/http-hygiene.ts';
 
 export const OPENAPI_FILE = path.join(PROJECT_ROOT, 'openapi.yaml');
 export const BACKEND_VERSION = '0.1.0';
@@ -29,12 +29,8 @@ export function createApp(ctx: AppContext): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'extended');
-  app.use((req, res, next) => {
-    const id = randomUUID();
-    (req as typeof req & { id: string }).id = id;
-    res.setHeader('X-Request-Id', id);
-    next();
-  });
+  app.use(requestIds(ctx.logger));
+  app.use(securityHeaders());
   app.use(cors);
   app.get('/.well-known/openeo', (req, res) => wellKnown(req, res, ctx));
   app.get('/openapi.yaml', (_req, res) => {

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { BlockList } from 'node:net';
 import { addCidr } from './security/address-ranges.ts';
 import { parseAllowList } from './security/allow-list.ts';
-import { OUTBOUND_DEFAULTS, type OutboundSettings } from './security/outbound.ts';
+import { OUTBOUND_DEFAULTS, type OutboundSettings } from './security/outbound-policy.ts';
 
 /** Project root, resolved from this file so nothing depends on the working directory. */
 export const PROJECT_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -133,7 +133,7 @@ function outboundSettings(env: Env): OutboundSettings {
     maxBytes: int(env, 'OUTBOUND_MAX_BYTES', OUTBOUND_DEFAULTS.maxBytes, 1024),
     timeoutMs: int(env, 'OUTBOUND_TIMEOUT_MS', OUTBOUND_DEFAULTS.timeoutMs, 100),
     maxRedirects: int(env, 'OUTBOUND_MAX_REDIRECTS', OUTBOUND_DEFAULTS.maxRedirects, 0),
-  }) as OutboundSettings;
+  });
 }
 
 /** Reads the environment once; the result is frozen and passed around through the context. */

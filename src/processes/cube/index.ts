@@ -6,9 +6,11 @@ import { dimensionProcesses } from './dimensions.ts';
 import { filterProcesses } from './filters.ts';
 import { loadProcesses } from './load-processes.ts';
 import { saveProcesses } from './save.ts';
+import { timeProcesses } from './time-aggregation.ts';
+import { resampleProcesses } from './resample.ts';
 
 export type { CubeServices, SaveRequest } from './services.ts';
 
 export function cubeProcesses(): ProcessDefinition[] {
-  return [...loadProcesses, ...filterProcesses, ...applyReduceProcesses, ...combineProcesses, ...dimensionProcesses, ...saveProcesses];
+  return [...loadProcesses, ...filterProcesses, ...applyReduceProcesses, ...combineProcesses, ...dimensionProcesses, ...saveProcesses, ...timeProcesses, ...resampleProcesses];
 }

@@ -24,6 +24,7 @@ const BBOX_SCHEMA = {
 const SPATIAL = [
   BBOX_SCHEMA,
   { title: 'GeoJSON', type: 'object', subtype: 'geojson' },
+  { title: 'Vector data cube (not supported yet)', type: 'object', subtype: 'datacube', dimensions: [{ type: 'geometry' }] },
   { title: 'No filter', type: 'null' },
 ];
 const INSTANT = {

@@ -16,7 +16,10 @@ const saveResult: ProcessDefinition = {
       { name: 'format', description: 'The output format.', schema: { type: 'string', subtype: 'output-format' } },
       { name: 'options', description: 'Options of the format.', schema: { type: 'object', subtype: 'output-format-options' }, optional: true, default: {} },
     ],
-    returns: { description: 'Always `true`.', schema: { type: 'boolean' } },
+    returns: {
+      description: 'The files are described by the job results document (a STAC Item); the process itself yields `true`.',
+      schema: [{ type: 'object', subtype: 'stac' }, { type: 'boolean' }],
+    },
     exceptions: { FormatUnsuitable: { message: 'Data can\'t be transformed into the requested output format.' } },
   },
   run(args, ctx) {
