@@ -9,6 +9,7 @@ import { PROJECT_ROOT } from './config.ts';
 import type { AppContext } from './context.ts';
 import { resultsRouter } from './results/download.ts';
 import { requestIds, securityHeaders } from './security/http-hygiene.ts';
+import { jsonBodyGuard } from './security/json-guard.ts';
 
 export const OPENAPI_FILE = path.join(PROJECT_ROOT, 'openapi.yaml');
 export const BACKEND_VERSION = '0.1.0';
@@ -39,6 +40,7 @@ export function createApp(ctx: AppContext): Express {
   // Signed downloads carry their own authorization and multi-segment paths the validator cannot describe.
   app.use(resultsRouter(ctx));
   app.use(express.json({ limit: ctx.config.limits.bodyBytes, type: ['application/json', 'application/*+json'] }));
+  app.use(jsonBodyGuard());
   app.use(
     OpenApiValidator.middleware({
       apiSpec: OPENAPI_FILE,

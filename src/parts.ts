@@ -46,6 +46,7 @@ export async function defaultParts(config: Config, db: Db, secret: string, logge
     store,
     pool,
     logger,
+    maxDepth: config.limits.graphDepth,
     cubeServices: () => ({
       collection: (id) => collections.entry(id),
       itemSource: (entry) => createItemSource(entry, { readObject }),

@@ -17,6 +17,8 @@ export interface GraphJobExecutorDeps {
   /** Fresh services per run (save_result requests are collected per evaluation). */
   cubeServices(): CubeServices;
   logger: Logger;
+  /** Bounds nested user-defined process calls at run time (a cycle of stored processes would never end). */
+  maxDepth: number;
 }
 
 /**
@@ -30,7 +32,7 @@ export class GraphJobExecutor implements JobExecutor {
     const { program, errors } = await this.deps.validator.check(job.process, job.user_id, signal);
     if (!program) throw errors[0];
     const cubes = this.deps.cubeServices();
-    const value = await evaluateProgram(program, { signal, services: { cubes } });
+    const value = await evaluateProgram(program, { signal, services: { cubes }, maxDepth: this.deps.maxDepth });
     const prefix = jobResultsPrefix(job.id);
     if (cubes.saved.length === 0) return this.saveJson(job.id, value, signal);
     await log('info', `Process graph evaluated: ${cubes.saved.length} output(s) to write.`);

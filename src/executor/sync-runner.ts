@@ -30,7 +30,7 @@ export class SyncRunner {
     const { program, errors } = await this.deps.validator.check(process, userId, signal);
     if (!program) throw errors[0];
     const cubes = this.deps.cubeServices();
-    const value = await evaluateProgram(program, { signal, services: { cubes } });
+    const value = await evaluateProgram(program, { signal, services: { cubes }, maxDepth: this.deps.maxDepth });
     const noop = async () => {};
     if (cubes.saved.length === 0) {
       if (typeof value === 'object' && value !== null && (value as { kind?: string }).kind === 'datacube') {

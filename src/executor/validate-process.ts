@@ -19,6 +19,10 @@ export function processValidator(db: Db, registry: ProcessRegistry, limits: Limi
       if (!isObject(process) || !isObject(process.process_graph)) {
         return { errors: [new OpenEOError('ProcessGraphMissing', "Invalid process specified: it doesn't contain a 'process_graph' object.")] };
       }
+      if (process.parameters !== undefined && process.parameters !== null) {
+        const ok = Array.isArray(process.parameters) && process.parameters.every((p) => isObject(p) && typeof p.name === 'string' && /^\w+$/.test(p.name));
+        if (!ok) return { errors: [new OpenEOError('ProcessGraphInvalid', "Invalid process: 'parameters' must be a list of objects, each with a 'name' made of letters, digits and underscores.")] };
+      }
       const parameters = Array.isArray(process.parameters) ? (process.parameters as ParameterSpec[]) : [];
       return validateProcessGraph(process.process_graph, {
         processes: registry,

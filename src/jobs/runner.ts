@@ -131,9 +131,9 @@ export class JobRunner {
         if (this.stopped) await this.releaseOnShutdown(job);
       } else {
         const err = toOpenEOError(e);
+        // Internal errors go to the server log in full; the job log (visible to the user) gets no internals.
         if (err.code === 'Internal') this.logger.error({ err: e, job: job.id }, 'job failed with an internal error');
-        const detail = err.code === 'Internal' && e instanceof Error ? `${err.message} (${e.message})` : err.message;
-        await log('error', detail, { code: err.code }).catch(() => {});
+        await log('error', err.message, { code: err.code }).catch(() => {});
         await completeJob(this.db, job.id, job.run, { status: 'error' }).catch((e2) =>
           this.logger.error({ err: e2, job: job.id }, 'could not mark job as failed'),
         );

@@ -12,12 +12,7 @@ import { loadConfig } from '../../src/config.ts';
 import { createContext, type AppContext } from '../../src/context.ts';
 import { createPasswordUser } from '../../src/db/users.ts';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.ts';
-
-/** What must never reach a client: stack frames, source or data paths, driver internals. */
-export function assertNoInternals(body: unknown, label = ''): void {
-  const text = JSON.stringify(body);
-  assert.doesNotMatch(text, /\bat [\w.<>]+ \(|\.ts:\d+|\.js:\d+|node_modules|\/work\/|\/tmp\/|\/home\/|file:\/\/|stack/i, `${label}: ${text}`);
-}
+import { assertNoInternals } from './internals.ts';
 
 describe('HTTP hygiene: headers, request ids, no internals in errors', () => {
   let db: TestDatabase;
