@@ -16,6 +16,7 @@ import { createProcessRegistry, listProcessSpecs, scalarProcesses } from './proc
 import { resultsDocument } from './results/document.ts';
 import { ResultSigner } from './results/signing.ts';
 import { createObjectStore } from './storage/index.ts';
+import { collectionUrls, createGuardedFetch, outboundPolicy } from './security/outbound.ts';
 
 /** The processing side of the context: processes, collections, formats, storage and the job executor. */
 export async function defaultParts(config: Config, db: Db, secret: string, logger: Logger): Promise<ContextParts> {
@@ -26,7 +27,10 @@ export async function defaultParts(config: Config, db: Db, secret: string, logge
   const signer = new ResultSigner(secret);
   const formats = new FormatRegistry().addOutput(JSON_FORMAT).addInput(GTIFF_INPUT);
   for (const f of rasterFormats()) formats.addOutput(f);
-  const collections = createCollectionCatalog(await loadCollections(config.collectionsFile, { dataDir: config.dataDir }), config.publicUrl);
+  const entries = await loadCollections(config.collectionsFile, { dataDir: config.dataDir });
+  const collections = createCollectionCatalog(entries, config.publicUrl);
+  // Every request sent on a user's behalf (STAC searches, load_stac) goes through the allow-list and address rules.
+  const guarded = createGuardedFetch(outboundPolicy(config.outbound, collectionUrls(entries)));
   const pool = createChunkPool(config.limits.chunkThreads, { storageUrl: config.storageUrl, s3: config.s3 });
   // Static catalogs and assets on s3:// are read with the backend's own S3 settings.
   const readObject = async (url: string, signal?: AbortSignal) => {
@@ -49,8 +53,8 @@ export async function defaultParts(config: Config, db: Db, secret: string, logge
     maxDepth: config.limits.graphDepth,
     cubeServices: () => ({
       collection: (id) => collections.entry(id),
-      itemSource: (entry) => createItemSource(entry, { readObject }),
-      openStac: (url, signal) => openStacUrl(url, { readObject }, signal),
+      itemSource: (entry) => createItemSource(entry, { readObject, fetch: guarded }),
+      openStac: (url, signal) => openStacUrl(url, { readObject, fetch: guarded }, signal),
       hasOutputFormat: (name) => formats.findOutput(name) !== undefined,
       saved: [],
     }),
@@ -66,6 +70,7 @@ export async function defaultParts(config: Config, db: Db, secret: string, logge
     async close() {
       await pool.close();
       await store.close();
+      await guarded.close();
     },
     async validateProcess(process, userId, { requireValid }) {
       const { errors } = await validator.check(process, userId);
