@@ -13,6 +13,8 @@ Commands:
   users add NAME [PASSWORD] create a user (password generated when omitted)
   users passwd NAME [PW]    set a user's password (revokes their tokens)
   users list                list users
+  demo [--size small|medium|large] [--user U --password P]
+                            run the GFM flood workflow as a batch job and plot the result
   demo-data [--size small|medium|large] [--out DIR] [--seed N] [--compression zstd|deflate]
                             generate the demo GFM collection
 
@@ -42,6 +44,10 @@ async function main(argv: string[]): Promise<number> {
     }
     case 'users':
       return users(config, rest);
+    case 'demo': {
+      const { demoCommand } = await import('./cli/demo.ts');
+      return demoCommand(config, rest);
+    }
     case 'demo-data': {
       const { demoDataCommand } = await import('./cli/demo-data.ts');
       return demoDataCommand(config, rest);
