@@ -15,9 +15,12 @@ export const BBOX = { west: 68.33, south: 26.95, east: 68.8, north: 27.16 };
 export function floodJob(name: string, saveOptions: Record<string, unknown> = {}, format?: string) {
   const body = JSON.parse(readFileSync(path.join(here, '../../process-graphs', name), 'utf8'));
   const g = body.process.process_graph;
-  g.load.arguments.spatial_extent = BBOX;
-  g.save.arguments.options = { ...g.save.arguments.options, chunk_size: 1024, ...saveOptions };
-  if (format) g.save.arguments.format = format;
+  const nodes = Object.values(g) as { process_id: string; arguments: Record<string, any> }[];
+  const load = nodes.find((n) => n.process_id === 'load_collection')!;
+  const save = nodes.find((n) => n.process_id === 'save_result')!;
+  load.arguments.spatial_extent = BBOX;
+  save.arguments.options = { ...save.arguments.options, chunk_size: 1024, ...saveOptions };
+  if (format) save.arguments.format = format;
   return body;
 }
 

@@ -27,7 +27,7 @@ describe('GFM flood workflow end to end', () => {
   });
   after(() => t.close());
 
-  for (const name of ['gfm-flood-monthly.json', 'gfm-flood-monthly-mask.json']) {
+  for (const name of ['gfm-flood-monthly.json', 'gfm-flood-monthly-mask.json', 'gfm-flood-monthly-python-client.json']) {
     it(`${name}: pixel for pixel equal to an independent reference`, async () => {
       const { id, results } = await runJob(t, token, floodJob(name));
       assert.ok(results.assets['result.zarr'], `assets: ${Object.keys(results.assets)}`);
