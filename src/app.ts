@@ -5,6 +5,7 @@ import { setUser, type Route } from './api/http.ts';
 import { cors } from './api/cors.ts';
 import { errorHandler, notFound } from './api/error-handler.ts';
 import { routeTable, wellKnown } from './api/routes.ts';
+import { health, metricsHandler, ready } from './api/operations.ts';
 import { PROJECT_ROOT } from './config.ts';
 import type { AppContext } from './context.ts';
 import { resultsRouter } from './results/download.ts';
@@ -34,6 +35,11 @@ export function createApp(ctx: AppContext): Express {
   app.use(securityHeaders());
   app.use(cors);
   app.get('/.well-known/openeo', (req, res) => wellKnown(req, res, ctx));
+  // Operations endpoints: not part of the openEO API, so not listed in the capabilities.
+  const metrics = metricsHandler(ctx);
+  app.get('/health', (req, res) => health(req, res, ctx));
+  app.get('/ready', (req, res) => ready(req, res, ctx));
+  app.get('/metrics', (req, res) => metrics(req, res, ctx));
   app.get('/openapi.yaml', (_req, res) => {
     res.type('application/vnd.oai.openapi;version=3.0').sendFile(OPENAPI_FILE);
   });
