@@ -10,6 +10,7 @@ import { rasterFormats } from './formats/writers.ts';
 import { cubeProcesses } from './processes/cube/index.ts';
 import { GraphJobExecutor, type GraphJobExecutorDeps } from './executor/job-executor.ts';
 import { SyncRunner } from './executor/sync-runner.ts';
+import { estimateJob } from './executor/estimate.ts';
 import { processValidator } from './executor/validate-process.ts';
 import { FormatRegistry, GTIFF_INPUT, JSON_FORMAT } from './formats/registry.ts';
 import { createProcessRegistry, listProcessSpecs, scalarProcesses } from './processes/index.ts';
@@ -77,9 +78,7 @@ export async function defaultParts(config: Config, db: Db, secret: string, logge
       if (requireValid && errors.length > 0) throw errors[0];
       return errors;
     },
-    async estimate() {
-      return { costs: 0, downloads_included: null };
-    },
+    estimate: (job) => estimateJob(executorDeps, job, Math.max(1, config.limits.chunkThreads)),
     async resultsDocument(job) {
       const status = job.status === 'created' || job.status === 'queued' ? 'running' : job.status;
       return { ...resultsDocument(config, signer, job), 'openeo:status': status };

@@ -113,3 +113,35 @@ print(json.dumps({"epsg": w.GetSpatialRef().GetAuthorityCode(None), "res": gt[1]
     assert.ok(r.diff < 0.03, `fraction of differing pixels ${r.diff}`);
   });
 });
+
+describe('estimates of batch jobs', () => {
+  let t: TestApp;
+  let token: string;
+  before(async () => {
+    t = await createTestApp({ env: { CHUNK_THREADS: '0' } });
+    await generateDemoData({ size: 'small', outDir: path.join(t.dataDir, 'demo', 'gfm') });
+    token = await t.login('estimates');
+  });
+  after(() => t.close());
+
+  it('derives size and duration from the plan, and grows with the area', async () => {
+    const job = (bbox: typeof BBOX) => ({
+      process: {
+        process_graph: {
+          l: { ...load(), arguments: { ...load().arguments, spatial_extent: bbox } },
+          s: { process_id: 'save_result', arguments: { data: { from_node: 'l' }, format: 'GTiff', options: { dtype: 'uint8' } }, result: true },
+        },
+      },
+    });
+    const est = async (bbox: typeof BBOX) => {
+      const id = (await request(t.app).post('/jobs').set('Authorization', token).send(job(bbox)).expect(201)).headers['openeo-identifier'];
+      return (await request(t.app).get(`/jobs/${id}/estimate`).set('Authorization', token).expect(200)).body;
+    };
+    const small = await est({ ...BBOX, east: (BBOX.west + BBOX.east) / 2 });
+    const full = await est(BBOX);
+    assert.match(full.duration, /^PT\d+S$/);
+    assert.ok(full.size > 1.7 * small.size && full.size < 2.5 * small.size, `${small.size} → ${full.size}`);
+    // 8 time steps of one uint8 band on the output grid
+    assert.equal(full.size % 8, 0);
+  });
+});
