@@ -32,16 +32,15 @@ describe('collections, processes, file formats and account endpoints', () => {
     }
   });
 
-  it('lists processes in pages, each a valid process description', async () => {
+  it('lists every process, each a valid process description, whatever the limit', async () => {
     const all = await request(t.app).get('/processes').expect(200);
     assertOfficialResponse(all);
     const ids = all.body.processes.map((p: { id: string }) => p.id);
     for (const id of ['add', 'max', 'mean', 'if', 'array_element', 'eq']) assert.ok(ids.includes(id), id);
-    const first = await request(t.app).get('/processes?limit=10').expect(200);
-    assert.equal(first.body.processes.length, 10);
-    const next = first.body.links.find((l: { rel: string }) => l.rel === 'next');
-    const second = await request(t.app).get(new URL(next.href).pathname + new URL(next.href).search).expect(200);
-    assert.notEqual(second.body.processes[0].id, first.body.processes[0].id);
+    for (const id of ['load_collection', 'reduce_dimension', 'merge_cubes', 'save_result', 'mask']) assert.ok(ids.includes(id), id);
+    // The JS client asks for limit=50 and reads one page only.
+    const limited = await request(t.app).get('/processes?limit=10').expect(200);
+    assert.equal(limited.body.processes.length, all.body.processes.length);
   });
 
   it('lists file formats with their options', async () => {
