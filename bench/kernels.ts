@@ -1,7 +1,8 @@
 /**
  * Kernel throughput in MPix/s on one chunk (default 2048 x 2048) of GFM-like uint8 data (nodata 255 and 0 in runs of 64 px, ~45 % masked):
  * load (planeFromArray), the GFM masking callback and `neq(x, 255)` fused vs node by node vs the interpreter per
- * pixel, streaming reducers per time step, mask, a band index, buffered median, and the uint8 write.
+ * pixel, streaming reducers per time step, the fused raw → callback → reducer step against the same done plane
+ * by plane, mask, a band index, buffered median, and the uint8 write.
  * Run: `npx tsx bench/kernels.ts`; bench/run.ts may call runKernelBench().
  */
 import { pathToFileURL } from 'node:url';
@@ -16,6 +17,7 @@ import {
   type Plane,
   type StreamingKind,
 } from '../src/datacube/kernels/index.ts';
+import { fusedReduceStep } from '../src/datacube/kernels/fused-reduce.ts';
 import { evaluateProgram } from '../src/process-graph/evaluate.ts';
 import { parseProcessGraph } from '../src/process-graph/parse.ts';
 import type { ProcessGraphDef } from '../src/process-graph/types.ts';
@@ -119,6 +121,28 @@ export async function runKernelBench(opts: KernelBenchOptions = {}): Promise<Ker
     note(`reduce ${kind} (per step)`, best(passes, n * masked.length, () => {
       r.reset();
       for (const p of masked) r.add(p);
+      r.result();
+    }));
+  }
+
+  // the fused step (raw uint8 → GFM mask → reducer state in one loop) against load + callback + add per step
+  const gfm = compileCallback(parseProcessGraph(GFM_MASK, []), ['x'])!;
+  const all = Int32Array.of(0, n);
+  for (const kind of ['max', 'mean'] as StreamingKind[]) {
+    const r = createStreamingReducer(kind, n);
+    const fusion = r.fusion!()!;
+    const loop = fusedReduceStep(gfm, fusion, 255, 'Uint8Array')!;
+    note(`fused uint8 → gfm mask → ${kind} (per step)`, best(passes, n * steps.length, () => {
+      r.reset();
+      for (const raw of steps) {
+        loop(all, raw, fusion.acc, fusion.counts);
+        r.addFused!(undefined);
+      }
+      r.result();
+    }));
+    note(`unfused: load, gfm mask, ${kind} (per step)`, best(passes, n * steps.length, () => {
+      r.reset();
+      for (const raw of steps) r.add(gfm.run({ x: planeFromArray(raw, { nodata: 255, into }) }, out));
       r.result();
     }));
   }

@@ -13,7 +13,7 @@ import { parseArgs } from 'node:util';
 import { createApp } from '../app.ts';
 import { hashPassword } from '../auth/passwords.ts';
 import { hashToken, newToken } from '../auth/tokens.ts';
-import { loadConfig, PROJECT_ROOT, type Config } from '../config.ts';
+import { PROJECT_ROOT, type Config } from '../config.ts';
 import { createContext } from '../context.ts';
 import { insertToken } from '../db/tokens.ts';
 import { createPasswordUser, findUserByName } from '../db/users.ts';
@@ -41,12 +41,13 @@ async function reachable(url: string): Promise<boolean> {
 }
 
 /** A server in this process on a free port, with a token of the demo user created directly. */
-async function standalone(): Promise<{ api: DemoApi; close(): Promise<void> }> {
+async function standalone(config: Config): Promise<{ api: DemoApi; close(): Promise<void> }> {
   const server = (await import('node:http')).createServer();
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const port = (server.address() as AddressInfo).port;
   server.close();
-  const cfg = loadConfig({ ...process.env, PUBLIC_URL: `http://127.0.0.1:${port}`, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' });
+  // The API is reached on this port, so links (signed result URLs) must point there.
+  const cfg: Config = Object.freeze({ ...config, publicUrl: `http://127.0.0.1:${port}` });
   const ctx = await createContext(cfg, { runJobs: true });
   let user = await findUserByName(ctx.db, cfg.demoUser);
   if (!user) {
@@ -94,7 +95,7 @@ export async function demoCommand(config: Config, argv: string[]): Promise<numbe
     process.stdout.write(`Using the backend at ${config.publicUrl} as '${user}'.\n`);
   } else {
     process.stdout.write('No running backend to log in to (start one with `npm start` and pass --password, or let the demo run its own): starting one in this process.\n');
-    session = await standalone();
+    session = await standalone(config);
   }
   try {
     const bar = createProgressBar({ write: (s) => process.stderr.write(s), tty: process.stderr.isTTY });

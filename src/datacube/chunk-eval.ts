@@ -5,7 +5,13 @@
 import { OpenEOError } from '../errors.ts';
 import type { Grid, Window } from '../raster/grid/types.ts';
 import { subGrid } from '../raster/grid/affine.ts';
-import type { Plane } from './kernels/values.ts';
+import { BufferArena } from './arena.ts';
+import type { RasterArray } from '../raster/data-types.ts';
+import type { FusedLoop } from './kernels/codegen.ts';
+import { coverageIsEmpty, type Coverage } from './kernels/coverage.ts';
+import { fusableChain, reduceFused } from './fused-time.ts';
+import type { ReducerFusion } from './kernels/reducer-base.ts';
+import { allocBuffers, type Plane, type PlaneBuffers } from './kernels/values.ts';
 import type { CallbackSpec, CubeNode } from './types.ts';
 
 /** A pixel window of a node's own grid (for `crop`, the input grid is shifted). */
@@ -24,28 +30,66 @@ export interface PlaneSource {
 
 export interface TimeReducer {
   add(plane: Plane): void;
+  /** See StreamingReducer.fusion / addFused. */
+  fusion?(): ReducerFusion | undefined;
+  addFused?(cover: Coverage | undefined): void;
+  /** A step without any valid pixel (cheaper than an all-invalid plane). */
+  addNodata(): void;
   result(): Plane | Promise<Plane>;
+  /** Starts over keeping the buffers, when the reducer can be reused for the next chunk. */
+  reset?(): void;
 }
 
-/** Vectorized kernels compiled from callbacks; provided by the kernels module. */
+/**
+ * Vectorized kernels compiled from callbacks; provided by the kernels module. Results are written into the `out`
+ * buffers the calling node owns (reused step after step) and are valid until the node's next call for the band.
+ */
 export interface KernelProvider {
-  apply(cb: CallbackSpec, n: number): (x: Plane) => Plane;
-  reduceBands(cb: CallbackSpec, labels: string[], n: number): (data: Plane[]) => Plane;
-  resolver(cb: CallbackSpec, n: number): (x: Plane, y: Plane) => Plane;
+  apply(cb: CallbackSpec, n: number): (x: Plane, out: PlaneBuffers) => Plane;
+  reduceBands(cb: CallbackSpec, labels: string[], n: number): (data: Plane[], out: PlaneBuffers) => Plane;
+  resolver(cb: CallbackSpec, n: number): (x: Plane, y: Plane, out: PlaneBuffers) => Plane;
   timeReducer(cb: CallbackSpec, n: number, steps: number): TimeReducer;
-  mask(data: Plane, mask: Plane, replacement: number | null, n: number): Plane;
+  mask(data: Plane, mask: Plane, replacement: number | null, n: number, out: PlaneBuffers): Plane;
   /** A plane of n pixels that are all nodata. */
   empty(n: number): Plane;
+  /**
+   * One reduction step straight from raw samples through an apply callback (undefined: the samples as they are)
+   * into a reducer's state, or undefined when that callback cannot run fused.
+   */
+  fusedStep?(apply: CallbackSpec | undefined, fusion: ReducerFusion, nodata: number | null, sampleType: string): FusedLoop | undefined;
 }
 
-/** Reads the mosaic of one band of one time step of a load node for a grid window. */
+/** Where a node's load keeps its buffers between calls. */
+export interface LoadSlot {
+  arena: BufferArena;
+  key: string;
+}
+
+/**
+ * Reads the mosaic of one band of one time step of a load node for a grid window. With a slot, the plane lives in
+ * the slot's buffers until the next read through the same slot.
+ */
 export interface LoadReader {
-  read(node: Extract<CubeNode, { op: 'load' }>, step: number, band: number, target: Grid, signal: AbortSignal): Promise<Plane>;
+  read(node: Extract<CubeNode, { op: 'load' }>, step: number, band: number, target: Grid, signal: AbortSignal, slot?: LoadSlot): Promise<Plane>;
+  /** The mosaic's samples as read, before conversion to a plane (for fused kernels). */
+  readRaw?(node: Extract<CubeNode, { op: 'load' }>, step: number, band: number, target: Grid, signal: AbortSignal, slot?: LoadSlot): Promise<RawPlane>;
+}
+
+/**
+ * Samples of one band in the band's own type: no-data where they equal `nodata` (NaN: where NaN; null: nowhere).
+ * With a coverage, samples outside it are meaningless and all no-data.
+ */
+export interface RawPlane {
+  data: RasterArray;
+  nodata: number | null;
+  cover?: Coverage;
 }
 
 export interface EvalDeps {
   kernels: KernelProvider;
   loads: LoadReader;
+  /** Buffers kept across chunks (one per worker); without it each chunk source allocates its own. */
+  arena?: BufferArena;
 }
 
 const countTimes = (n: CubeNode): number => {
@@ -91,72 +135,81 @@ const countBands = (n: CubeNode): number => {
   }
 };
 
-/** Builds the source tree of a plan for a window of the plan's output grid. */
+/**
+ * Builds the source tree of a plan for a window of the plan's output grid. A plane a source returns stays valid
+ * until the source is asked for the same band again (every node owns its buffers, keyed by its path in the tree).
+ */
 export function chunkSource(node: CubeNode, grid: Grid, win: ChunkWindow, deps: EvalDeps): PlaneSource {
   const n = win.width * win.height;
-  const build = (node: CubeNode, grid: Grid, win: ChunkWindow): PlaneSource => {
+  const arena = deps.arena ?? new BufferArena();
+  const buffers = (key: string) => arena.take(key, n, () => allocBuffers(n));
+  const build = (node: CubeNode, grid: Grid, win: ChunkWindow, path = 'r'): PlaneSource => {
     const times = countTimes(node);
     const bands = countBands(node);
     const src = (plane: PlaneSource['plane']): PlaneSource => ({ times, bands, plane });
     switch (node.op) {
       case 'load': {
         const target = subGrid(node.grid, win.col, win.row, win.width, win.height);
-        return src((t, b, signal) => deps.loads.read(node, t, b, target, signal));
+        return src((t, b, signal) => deps.loads.read(node, t, b, target, signal, { arena, key: `${path}|${b}` }));
       }
       case 'select': {
-        const input = build(node.input, grid, win);
+        const input = build(node.input, grid, win, `${path}s`);
         return src((t, b, s) => input.plane(node.times ? node.times[t] : t, node.bands ? node.bands[b] : b, s));
       }
       case 'crop':
-        return build(node.input, grid, { ...win, col: win.col + node.col, row: win.row + node.row });
+        return build(node.input, grid, { ...win, col: win.col + node.col, row: win.row + node.row }, `${path}c`);
       case 'apply': {
-        const input = build(node.input, grid, win);
+        const input = build(node.input, grid, win, `${path}a`);
         const kernel = deps.kernels.apply(node.callback, n);
-        return src(async (t, b, s) => kernel(await input.plane(t, b, s)));
+        return src(async (t, b, s) => kernel(await input.plane(t, b, s), buffers(`${path}|${b}`)));
       }
       case 'reduce_bands': {
-        const input = build(node.input, grid, win);
+        const input = build(node.input, grid, win, `${path}b`);
         const kernel = deps.kernels.reduceBands(node.callback, node.labels, n);
-        return src(async (t, _b, s) => {
+        return src(async (t, b, s) => {
           const planes: Plane[] = [];
-          for (let b = 0; b < input.bands; b++) planes.push(await input.plane(t, b, s));
-          return kernel(planes);
+          for (let k = 0; k < input.bands; k++) planes.push(await input.plane(t, k, s));
+          return kernel(planes, buffers(`${path}|${b}`));
         });
       }
       case 'reduce_time': {
-        const input = build(node.input, grid, win);
+        const input = build(node.input, grid, win, `${path}t`);
+        const chain = fusableChain(node.input);
+        const target = chain && subGrid(chain.load.grid, win.col, win.row, win.width, win.height);
         return src(async (_t, b, s) => {
-          const reducer = deps.kernels.timeReducer(node.callback, n, input.times);
-          for (let t = 0; t < input.times; t++) {
+          const reducer = timeReducer(`${path}|${b}`, node.callback, input.times);
+          // load → apply → reducer in one loop over the covered pixels, without intermediate planes
+          const fused = chain && target ? await reduceFused({ deps, arena, key: `${path}f|${b}`, chain, target, band: b, steps: input.times, reducer, signal: s }) : 0;
+          for (let t = fused; t < input.times; t++) {
             s.throwIfAborted();
-            reducer.add(await input.plane(t, b, s));
+            addStep(reducer, await input.plane(t, b, s));
           }
           return reducer.result();
         });
       }
       case 'aggregate_time': {
-        const input = build(node.input, grid, win);
+        const input = build(node.input, grid, win, `${path}g`);
         return src(async (t, b, s) => {
           const group = node.groups[t];
-          const reducer = deps.kernels.timeReducer(node.callback, n, group.length);
-          for (const ti of group) reducer.add(await input.plane(ti, b, s));
+          const reducer = timeReducer(`${path}|${b}|${group.length}`, node.callback, group.length);
+          for (const ti of group) addStep(reducer, await input.plane(ti, b, s));
           return reducer.result();
         });
       }
       case 'mask': {
-        const data = build(node.input, grid, win);
-        const mask = build(node.mask, grid, win);
+        const data = build(node.input, grid, win, `${path}d`);
+        const mask = build(node.mask, grid, win, `${path}m`);
         return src(async (t, b, s) => {
           const [d, m] = await Promise.all([
             data.plane(t, b, s),
             mask.plane(node.maskHasTime ? t : 0, node.maskHasBands ? Math.min(b, mask.bands - 1) : 0, s),
           ]);
-          return deps.kernels.mask(d, m, node.replacement, n);
+          return deps.kernels.mask(d, m, node.replacement, n, buffers(`${path}|${b}`));
         });
       }
       case 'merge': {
-        const a = build(node.a, grid, win);
-        const b = build(node.b, grid, win);
+        const a = build(node.a, grid, win, `${path}x`);
+        const b = build(node.b, grid, win, `${path}y`);
         const resolver = node.resolver ? deps.kernels.resolver(node.resolver, n) : undefined;
         return src(async (t, band, s) => {
           const tm = node.timeMap[t];
@@ -166,7 +219,7 @@ export function chunkSource(node: CubeNode, grid: Grid, win: ChunkWindow, deps: 
           if (fromA && fromB) {
             if (!resolver) throw new OpenEOError('Internal', 'merge without an overlap resolver met an overlap');
             const [x, y] = await Promise.all([fromA, fromB]);
-            return resolver(x, y);
+            return resolver(x, y, buffers(`${path}|${band}`));
           }
           return (await (fromA ?? fromB)) ?? deps.kernels.empty(n);
         });
@@ -176,7 +229,24 @@ export function chunkSource(node: CubeNode, grid: Grid, win: ChunkWindow, deps: 
         throw new OpenEOError('FeatureUnsupported', `The operation '${node.op}' is not supported by the chunked executor yet.`);
     }
   };
+  // Streaming reducers keep their state buffers from chunk to chunk; buffered ones hold the steps and start afresh.
+  const timeReducer = (key: string, cb: CallbackSpec, steps: number): TimeReducer => {
+    const kept = arena.take(key, n, () => ({}) as { r?: TimeReducer });
+    if (kept.r?.reset) {
+      kept.r.reset();
+      return kept.r;
+    }
+    const r = deps.kernels.timeReducer(cb, n, steps);
+    if (r.reset) kept.r = r;
+    return r;
+  };
   return build(node, grid, win);
+}
+
+/** A step whose plane has nothing valid is a no-data step (the reducers skip the per-pixel work). */
+function addStep(reducer: TimeReducer, plane: Plane): void {
+  if (plane.cover && plane.valid && coverageIsEmpty(plane.cover)) reducer.addNodata();
+  else reducer.add(plane);
 }
 
 export const windowOfChunk = (w: Window): ChunkWindow => ({ col: w.col, row: w.row, width: w.width, height: w.height });

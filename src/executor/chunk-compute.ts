@@ -5,22 +5,37 @@ import { TYPED_ARRAY, type RasterArray } from '../raster/data-types.ts';
 import type { ChunkWindow, RasterMeta } from '../formats/raster-writer.ts';
 import type { OutputPlan } from './output-plan.ts';
 
-export async function computeChunk(plan: OutputPlan, win: ChunkWindow, deps: EvalDeps, signal: AbortSignal): Promise<Record<string, RasterArray>> {
-  const source = chunkSource(plan.node, plan.grid, { col: win.x0, row: win.y0, width: win.width, height: win.height }, deps);
+/**
+ * Pixels computed at once: a chunk is evaluated in bands of whole rows of at most this many pixels, so that the
+ * per-pixel state (reducers hold ~13 bytes per pixel and band) stays small whatever the chunk size.
+ */
+export const COMPUTE_PIXELS = 1 << 20;
+
+/**
+ * With an arena in deps (one per plan), the arrays returned are the arena's and are overwritten by the plan's next
+ * chunk: write them out before computing it.
+ */
+export async function computeChunk(plan: OutputPlan, win: ChunkWindow, deps: EvalDeps, signal: AbortSignal, maxPixels = COMPUTE_PIXELS): Promise<Record<string, RasterArray>> {
   const n = win.width * win.height;
   const steps = plan.time ? plan.time.length : 1;
   const out: Record<string, RasterArray> = {};
   for (const v of plan.variables) {
-    const arr = new TYPED_ARRAY[v.dtype](n * steps) as RasterArray;
-    for (let t = 0; t < steps; t++) {
-      signal.throwIfAborted();
-      const plane = await source.plane(t, v.band, signal);
-      writePlane(plane, v.dtype, steps === 1 ? arr : (arr.subarray(t * n, (t + 1) * n) as RasterArray), {
-        nodata: v.nodata,
-        rounding: 'trunc',
-      });
+    const size = n * steps;
+    out[v.name] = deps.arena ? deps.arena.take(`out|${v.name}`, size, () => new TYPED_ARRAY[v.dtype](size) as RasterArray) : (new TYPED_ARRAY[v.dtype](size) as RasterArray);
+  }
+  const rows = Math.max(1, Math.floor(maxPixels / win.width));
+  for (let y = 0; y < win.height; y += rows) {
+    const h = Math.min(rows, win.height - y);
+    const source = chunkSource(plan.node, plan.grid, { col: win.x0, row: win.y0 + y, width: win.width, height: h }, deps);
+    for (const v of plan.variables) {
+      for (let t = 0; t < steps; t++) {
+        signal.throwIfAborted();
+        const plane = await source.plane(t, v.band, signal);
+        // rows y..y+h of time step t: contiguous in the [t][row][col] layout
+        const at = t * n + y * win.width;
+        writePlane(plane, v.dtype, out[v.name].subarray(at, at + h * win.width) as RasterArray, { nodata: v.nodata, rounding: 'trunc' });
+      }
     }
-    out[v.name] = arr;
   }
   return out;
 }

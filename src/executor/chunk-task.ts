@@ -13,7 +13,7 @@ export interface ChunkTask {
 }
 
 export async function runChunkTask(task: ChunkTask, env: WorkerEnv, signal: AbortSignal): Promise<void> {
-  const data = await computeChunk(task.plan, task.window, env.deps, signal);
+  const data = await computeChunk(task.plan, task.window, { ...env.deps, arena: env.arenaFor(task.plan) }, signal);
   const writer = createRasterWriter(task.plan.format, env.store, task.prefix, task.plan.options);
   await writer.writeChunk(rasterMeta(task.plan), task.window, data, signal);
 }

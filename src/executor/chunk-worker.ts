@@ -6,16 +6,21 @@ import { createWorkerEnv, type WorkerSettings } from './worker-env.ts';
 
 type Message =
   | { type: 'run'; id: number; task: Omit<ChunkTask, 'plan'>; planId: string; plan?: ChunkTask['plan'] }
-  | { type: 'abort'; planId: string };
+  | { type: 'abort'; planId: string }
+  | { type: 'release'; planId: string };
 
 const env = createWorkerEnv(workerData as WorkerSettings);
 const plans = new Map<string, ChunkTask['plan']>();
 const controllers = new Map<string, AbortController>();
 
 parentPort!.on('message', async (msg: Message) => {
-  if (msg.type === 'abort') {
+  if (msg.type === 'release' || msg.type === 'abort') {
+    // canceled, failed or done: stop what still runs for the plan, forget it and the buffers kept for it
     controllers.get(msg.planId)?.abort(new Error('canceled'));
+    const plan = plans.get(msg.planId);
     plans.delete(msg.planId);
+    controllers.delete(msg.planId);
+    if (plan) env.release(plan);
     return;
   }
   if (msg.plan) plans.set(msg.planId, msg.plan);

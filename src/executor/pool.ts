@@ -38,10 +38,14 @@ class InlinePool implements ChunkPool {
   constructor(private readonly env: WorkerEnv) {}
   async run(job: PoolRun): Promise<void> {
     let done = 0;
-    for (const window of job.windows) {
-      job.signal.throwIfAborted();
-      await runChunkTask({ plan: job.plan, prefix: job.prefix, window }, this.env, job.signal);
-      job.onChunk?.(++done, job.windows.length);
+    try {
+      for (const window of job.windows) {
+        job.signal.throwIfAborted();
+        await runChunkTask({ plan: job.plan, prefix: job.prefix, window }, this.env, job.signal);
+        job.onChunk?.(++done, job.windows.length);
+      }
+    } finally {
+      this.env.release(job.plan);
     }
   }
   close() {
@@ -61,7 +65,9 @@ class ThreadPool implements ChunkPool {
   }
 
   private spawn(): Slot {
-    const worker = new Worker(WORKER_URL, { workerData: this.settings, execArgv: [] });
+    // A bounded young generation: chunk work allocates little on the heap, and a large one only grows the RSS
+    // (measured: 16 MB keeps the CPU time of the medium flood job and ~60 MB less peak RSS than the default).
+    const worker = new Worker(WORKER_URL, { workerData: this.settings, execArgv: [], resourceLimits: { maxYoungGenerationSizeMb: 16 } });
     // Errors surface through 'exit' while a chunk runs; an idle worker's error must not crash the process.
     worker.on('error', () => {});
     worker.unref();
@@ -84,7 +90,9 @@ class ThreadPool implements ChunkPool {
       job.signal.addEventListener('abort', onAbort, { once: true });
       const finish = () => {
         job.signal.removeEventListener('abort', onAbort);
-        for (const s of this.slots) s.plans.delete(job.planId);
+        for (const s of this.slots) {
+          if (s.plans.delete(job.planId)) s.worker.postMessage({ type: 'release', planId: job.planId });
+        }
       };
       const dispatch = (slotIndex: number) => {
         const slot = this.slots[slotIndex];

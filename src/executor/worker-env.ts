@@ -3,6 +3,7 @@
  * plain, serializable settings: the results store, a COG reader with its caches, and the kernels.
  */
 import { S3Client } from '@aws-sdk/client-s3';
+import { BufferArena } from '../datacube/arena.ts';
 import { createKernelProvider } from '../datacube/kernel-provider.ts';
 import type { EvalDeps } from '../datacube/chunk-eval.ts';
 import { createLoadReader, type ReadStats } from '../datacube/load-reader.ts';
@@ -18,6 +19,10 @@ export interface WorkerEnv {
   store: ObjectStore;
   deps: EvalDeps;
   stats: ReadStats;
+  /** Buffers reused by the chunks of one plan (they run one at a time per plan here). */
+  arenaFor(plan: object): BufferArena;
+  /** The work of `plan` is done: drop the buffers and decoded blocks kept for it. */
+  release(plan: object): void;
   close(): Promise<void>;
 }
 
@@ -34,16 +39,30 @@ export function createWorkerEnv(settings: WorkerSettings): WorkerEnv {
   const store = createObjectStore(settings.storageUrl, { s3: s3Options(settings.s3) });
   let s3: S3Client | undefined;
   const reader = new CogReader({
+    // blocks straddling the edges of neighbouring compute windows are decoded once
+    decodedBlockBytes: 32 * 1024 * 1024,
     sources: {
       // Asset hrefs on s3:// are read with the configured S3 credentials (same store family as the results).
       s3: () => (s3 ??= new S3Client({ ...s3Options(settings.s3), requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' })),
     },
   });
   const stats: ReadStats = { windows: 0, pixels: 0 };
+  // per plan, so that chunks of two jobs interleaving on this thread never share a buffer
+  const arenas = new WeakMap<object, BufferArena>();
   return {
     store,
     stats,
     deps: { kernels: createKernelProvider(), loads: createLoadReader(reader, stats) },
+    arenaFor(plan) {
+      let a = arenas.get(plan);
+      if (!a) arenas.set(plan, (a = new BufferArena()));
+      return a;
+    },
+    release(plan) {
+      arenas.get(plan)?.clear();
+      arenas.delete(plan);
+      reader.clearDecodedBlocks();
+    },
     async close() {
       s3?.destroy();
       await store.close();

@@ -19,6 +19,8 @@ export interface Cog {
   readonly decoder: BlockDecoder;
   /** Per block (same indexing as tileOffsets): 0 unknown, 1 has data, 2 verified all nodata. */
   readonly blockState: Uint8Array;
+  /** Decoded blocks shared by the reader's Cogs, keyed `href#block` (absent: no caching). */
+  readonly decodedBlocks?: ByteBudgetLru<string, Uint8Array>;
   /** Lazily built helpers of the read path (kept with the Cog so they share its cache lifetime). */
   readonly memo: {
     /** A decoded block's worth of nodata bytes, to compare decoded blocks with. */
@@ -35,6 +37,11 @@ export interface CogReaderOptions {
   /** Shared byte cache for block reads; none by default (local files have the OS page cache). */
   blockCache?: BlockCache;
   merge?: RangeMergingOptions;
+  /**
+   * Budget for decoded blocks that hold data, so that neighbouring output windows (whose edges rarely align with
+   * the blocks) decode each block once. Default 0: no cache.
+   */
+  decodedBlockBytes?: number;
   /** Bytes read up front for the header. Default 64 KiB. */
   headerBytes?: number;
   /** Replaces the scheme-based source choice (e.g. to wrap sources with instrumentation in benchmarks). */
@@ -44,9 +51,11 @@ export interface CogReaderOptions {
 export class CogReader {
   private readonly headers: ByteBudgetLru<string, Promise<Cog>>;
   private decoder: Promise<BlockDecoder> | undefined;
+  private readonly decoded: ByteBudgetLru<string, Uint8Array> | undefined;
 
   constructor(private readonly options: CogReaderOptions = {}) {
     this.headers = new ByteBudgetLru(options.headerCacheBytes ?? 64 * 1024 * 1024);
+    if (options.decodedBlockBytes) this.decoded = new ByteBudgetLru(options.decodedBlockBytes);
   }
 
   /** Wraps a raw source the way this reader reads blocks through it. */
@@ -83,9 +92,15 @@ export class CogReader {
     }
   }
 
+  /** Drops every cached decoded block (e.g. when a job is done, so an idle worker holds no pixels). */
+  clearDecodedBlocks(): void {
+    this.decoded?.clear();
+  }
+
   /** Drops a cached header (e.g. after the asset was replaced). */
   forget(href: string): void {
     this.headers.delete(href);
+    // its decoded blocks age out of the LRU
   }
 
   private async load(href: string, signal?: AbortSignal): Promise<Cog> {
@@ -93,7 +108,7 @@ export class CogReader {
     const source = this.wrapSource(raw);
     this.decoder ??= createBlockDecoder();
     const [info, decoder] = await Promise.all([readCogHeader(source, this.options.headerBytes, signal), this.decoder]);
-    return { info, source, decoder, blockState: new Uint8Array(info.tileOffsets.length), memo: {} };
+    return { info, source, decoder, blockState: new Uint8Array(info.tileOffsets.length), memo: {}, ...(this.decoded ? { decodedBlocks: this.decoded } : {}) };
   }
 }
 

@@ -24,6 +24,11 @@ export interface ReadWindowOptions {
   outStride?: number;
   /** Index in `out` of the window's first pixel. Default 0. */
   outOffset?: number;
+  /**
+   * false: pixels outside the image and in blocks without data (sparse or all nodata) are left as they are in
+   * `out`, for callers that copy only the blocks reported as 'data'. Default true.
+   */
+  fillNodata?: boolean;
 }
 
 export type BlockState = 'data' | 'nodata' | 'sparse';
@@ -50,6 +55,7 @@ export async function readWindow(
   signal?.throwIfAborted();
   const fill = options.fill ?? info.nodata ?? 0;
   const nodataFill = info.nodata ?? 0;
+  const fillNodata = options.fillNodata ?? true;
 
   // the part of the window inside the image; the rest is fill
   const ix0 = Math.max(0, win.x0);
@@ -57,13 +63,15 @@ export async function readWindow(
   const ix1 = Math.min(info.width, win.x0 + win.width);
   const iy1 = Math.min(info.height, win.y0 + win.height);
   if (ix0 >= ix1 || iy0 >= iy1) {
-    fillRect(out, base, stride, win.width, win.height, fill);
+    if (fillNodata) fillRect(out, base, stride, win.width, win.height, fill);
     return { blocks: [], allNodata: true };
   }
-  fillRect(out, base, stride, win.width, iy0 - win.y0, fill);
-  fillRect(out, base + (iy1 - win.y0) * stride, stride, win.width, win.y0 + win.height - iy1, fill);
-  fillRect(out, base + (iy0 - win.y0) * stride, stride, ix0 - win.x0, iy1 - iy0, fill);
-  fillRect(out, base + (iy0 - win.y0) * stride + (ix1 - win.x0), stride, win.x0 + win.width - ix1, iy1 - iy0, fill);
+  if (fillNodata) {
+    fillRect(out, base, stride, win.width, iy0 - win.y0, fill);
+    fillRect(out, base + (iy1 - win.y0) * stride, stride, win.width, win.y0 + win.height - iy1, fill);
+    fillRect(out, base + (iy0 - win.y0) * stride, stride, ix0 - win.x0, iy1 - iy0, fill);
+    fillRect(out, base + (iy0 - win.y0) * stride + (ix1 - win.x0), stride, win.x0 + win.width - ix1, iy1 - iy0, fill);
+  }
 
   const { tileWidth: tw, tileHeight: th, tilesAcross } = info;
   const samples = info.planar ? 1 : info.samplesPerPixel;
@@ -74,7 +82,15 @@ export async function readWindow(
       tiles.push({ col, row, index: bandOffset + row * tilesAcross + col });
     }
   }
-  const toFetch = tiles.filter((t) => info.tileByteCounts[t.index] > 0 && cog.blockState[t.index] !== 2);
+  // blocks known to hold data may be decoded already; take them now, before any await lets the LRU evict them
+  const hits = new Map<number, Uint8Array>();
+  if (cog.decodedBlocks) {
+    for (const t of tiles) {
+      const hit = cog.blockState[t.index] === 1 ? cog.decodedBlocks.get(`${info.href}#${t.index}`) : undefined;
+      if (hit) hits.set(t.index, hit);
+    }
+  }
+  const toFetch = tiles.filter((t) => info.tileByteCounts[t.index] > 0 && cog.blockState[t.index] !== 2 && !hits.has(t.index));
   for (const t of toFetch) {
     const off = info.tileOffsets[t.index];
     if (!Number.isSafeInteger(off) || off < 0) throw upstreamInvalid(info.href, `invalid offset of block ${t.index}`);
@@ -95,7 +111,8 @@ export async function readWindow(
     const bx1 = Math.min(ix1, (t.col + 1) * tw);
     const by1 = Math.min(iy1, (t.row + 1) * th);
     const outStart = base + (by0 - win.y0) * stride + (bx0 - win.x0);
-    let bytes = bytesOf.get(t.index);
+    const cached = hits.get(t.index);
+    let bytes = cached ?? bytesOf.get(t.index);
     // writers emit the same bytes for every all-nodata block: recognise them without decoding
     if (bytes && cog.blockState[t.index] === 0 && sameBytes(bytes, cog.memo.nodataCompressed)) {
       cog.blockState[t.index] = 2;
@@ -103,12 +120,12 @@ export async function readWindow(
     }
     if (!bytes) {
       // sparse blocks (GDAL SPARSE_OK) read as nodata; so do blocks already known to be all nodata
-      fillRect(out, outStart, stride, bx1 - bx0, by1 - by0, nodataFill);
+      if (fillNodata) fillRect(out, outStart, stride, bx1 - bx0, by1 - by0, nodataFill);
       blocks.push({ col: t.col, row: t.row, state: info.tileByteCounts[t.index] > 0 ? 'nodata' : 'sparse' });
       continue;
     }
     const rows = info.tiled ? th : Math.min(th, info.height - t.row * th);
-    const raw = await decodeBlock(cog, t.index, bytes, rows, samples);
+    const raw = cached ?? (await decodeBlock(cog, t.index, bytes, rows, samples));
     const block = viewAs(info.dataType, raw);
     let state: BlockState = 'data';
     if (info.nodata !== undefined && cog.blockState[t.index] === 0) {
@@ -122,7 +139,9 @@ export async function readWindow(
     }
     if (cog.blockState[t.index] === 2) state = 'nodata';
     else allNodata = false;
+    if (state === 'data' && !cached && cog.decodedBlocks) cog.decodedBlocks.set(`${info.href}#${t.index}`, raw, raw.byteLength);
     blocks.push({ col: t.col, row: t.row, state });
+    if (state === 'nodata' && !fillNodata) continue;
     copyBlockRect(block, tw, samples, band, out, {
       bx: bx0 - t.col * tw,
       by: by0 - t.row * th,

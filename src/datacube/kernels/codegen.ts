@@ -9,6 +9,9 @@ import { roundHalfEven } from '../../processes/math-unary.ts';
 import type { CValue } from './compile-values.ts';
 import type { IrNode, ValueType } from './ir.ts';
 import { TEMPLATES, type Operand } from './templates.ts';
+
+export type { Operand } from './templates.ts';
+import { fillSpans } from './coverage.ts';
 import type { Plane, WritablePlane } from './values.ts';
 
 /** Planes per callback parameter: `x`, `y` as one Plane, `data` (bands) as an array of Planes. */
@@ -27,12 +30,29 @@ export interface PlaneKernel {
   /**
    * Computes the callback for every pixel into `out`, or else into new buffers (with `reuseOutput` at compile time:
    * into buffers owned by the kernel, overwritten by the next `run`). The result's `valid` is null when no pixel
-   * can be no-data. Inputs are only read.
+   * can be no-data. Inputs are only read. With `spans` ([start, end) pixel index pairs), only those pixels are
+   * computed and written; the others of `out` are left as they are.
    */
-  run(inputs: KernelInputs, out?: WritablePlane): Plane;
+  run(inputs: KernelInputs, out?: WritablePlane, spans?: Int32Array): Plane;
+  /**
+   * A loop that computes the callback of one plane parameter from raw samples (`nodata` marks no-data) and hands
+   * each pixel's result to `sink` code instead of storing it (see fused-reduce.ts). `key` names the sink and the
+   * sample type for the cache of generated functions. Undefined for 'nodes' mode or several plane inputs.
+   */
+  fuse(sink: FusionSink): FusedLoop | undefined;
 }
 
-type Generated = (n: number, I: ArrayLike<number>[], IV: (Uint8Array | null)[], OUT: Float32Array | Float64Array, OUTV: Uint8Array, B: Float64Array[], BM: Uint8Array[], H: object) => void;
+/** What a fused loop does with each pixel's result (an expression pair over `i`), and the raw input's no-data. */
+export interface FusionSink {
+  key: string;
+  nodata: number | null;
+  store(result: Operand): string;
+}
+
+/** Runs a fused loop over the spans: X raw samples, ACC / CNT the sink's state arrays. */
+export type FusedLoop = (SP: Int32Array, X: ArrayLike<number>, ACC: Float64Array, CNT: Uint32Array | null) => void;
+
+type Generated = (SP: Int32Array, I: ArrayLike<number>[], IV: (Uint8Array | null)[], OUT: Float32Array | Float64Array, OUTV: Uint8Array, B: Float64Array[], BM: Uint8Array[], H: object) => void;
 
 const HELPERS = { roundHalfEven };
 
@@ -66,6 +86,7 @@ export function buildKernel(nodes: readonly IrNode[], result: CValue, slots: rea
   const I: ArrayLike<number>[] = new Array(slots.length);
   const IV: (Uint8Array | null)[] = new Array(slots.length);
   let own: WritablePlane | undefined;
+  const fusedCache = new Map<string, FusedLoop>();
   let buffers: { n: number; B: Float64Array[]; BM: Uint8Array[] } | undefined;
 
   const gather = (inputs: KernelInputs): number => {
@@ -87,7 +108,7 @@ export function buildKernel(nodes: readonly IrNode[], result: CValue, slots: rea
     if (!g) {
       const masked = pattern.split(',').map((p) => p.endsWith('m'));
       const { source, maskLiteral } = generate(nodes, live, result.k === 'plane' ? result.ref : -1, masked, mode);
-      g = { fn: new Function('n', 'I', 'IV', 'OUT', 'OUTV', 'B', 'BM', 'H', source) as Generated, maskLiteral, source };
+      g = { fn: new Function('SP', 'I', 'IV', 'OUT', 'OUTV', 'B', 'BM', 'H', source) as Generated, maskLiteral, source };
       if (cache.size >= 64) cache.clear(); // many bands with changing masks: keep the cache bounded
       cache.set(pattern, g);
     }
@@ -98,17 +119,32 @@ export function buildKernel(nodes: readonly IrNode[], result: CValue, slots: rea
     resultType,
     inputs: used.map((s) => ({ ...slots[s] })),
     source: (inputs) => (gather(inputs), generated(patternOf()).source),
-    run(inputs, out) {
+    fuse(sink) {
+      if (mode !== 'fused' || used.length > 1 || (used.length === 1 && slots[used[0]].index >= 0)) return undefined;
+      let f = fusedCache.get(sink.key);
+      if (!f) {
+        const masked = slots.map(() => false);
+        const c = result.k === 'const' ? { v: literal(constant === null ? 0 : Number(constant)), m: constant === null ? '0' : '1' } : undefined;
+        const { source } = generate(nodes, live, result.k === 'plane' ? result.ref : -1, masked, mode, { sink, constant: c });
+        const fn = new Function('SP', 'X', 'ACC', 'CNT', 'H', source) as (SP: Int32Array, X: ArrayLike<number>, ACC: Float64Array, CNT: Uint32Array | null, H: object) => void;
+        f = (SP, X, ACC, CNT) => fn(SP, X, ACC, CNT, HELPERS);
+        fusedCache.set(sink.key, f);
+      }
+      return f;
+    },
+    run(inputs, out, spans) {
       let n = gather(inputs);
       if (n < 0) n = out?.data.length ?? firstLength(inputs);
+      if (spans && spans.length > 0 && spans[spans.length - 1] > n) throw new RangeError('Kernel spans reach beyond the planes.');
+      const sp = spans ?? Int32Array.of(0, n);
       const fresh = () => ({ data: new Float64Array(n), valid: new Uint8Array(n) });
       const target = out ?? (!reuseOutput ? fresh() : own && own.data.length === n ? own : (own = fresh()));
       if (target.data.length < n || target.valid.length < n) throw new RangeError('Kernel output is shorter than its inputs.');
       if (result.k === 'const') {
         const v = constant === null ? 0 : Number(constant);
-        target.data.fill(v, 0, n);
-        if (constant !== null) return { data: target.data, valid: null };
-        target.valid.fill(0, 0, n);
+        fillSpans(target.data, sp, v);
+        if (constant !== null && !spans) return { data: target.data, valid: null };
+        fillSpans(target.valid, sp, constant === null ? 0 : 1);
         return { data: target.data, valid: target.valid };
       }
       const g = generated(patternOf());
@@ -122,9 +158,10 @@ export function buildKernel(nodes: readonly IrNode[], result: CValue, slots: rea
         for (const k of live) if ('args' in nodes[k]) (B[k] = new Float64Array(n)), (BM[k] = new Uint8Array(n));
         buffers = { n, B, BM };
       }
-      g.fn(n, I, IV, target.data, target.valid, buffers?.B ?? [], buffers?.BM ?? [], HELPERS);
-      if (g.maskLiteral === '1') return { data: target.data, valid: null };
-      if (g.maskLiteral === '0') target.valid.fill(0, 0, n);
+      g.fn(sp, I, IV, target.data, target.valid, buffers?.B ?? [], buffers?.BM ?? [], HELPERS);
+      // a partial result keeps a mask, so that the pixels outside the spans keep their meaning
+      if (g.maskLiteral === '1' && !spans) return { data: target.data, valid: null };
+      if (g.maskLiteral !== '') fillSpans(target.valid, sp, g.maskLiteral === '1' ? 1 : 0);
       return { data: target.data, valid: target.valid };
     },
   };
@@ -148,18 +185,27 @@ function liveNodes(nodes: readonly IrNode[], result: number): number[] {
 }
 
 /** Source of the kernel body for one pattern of masked inputs; also the result mask when it is a literal. */
-function generate(nodes: readonly IrNode[], live: readonly number[], result: number, masked: readonly boolean[], mode: 'fused' | 'nodes') {
+function generate(
+  nodes: readonly IrNode[], live: readonly number[], result: number, masked: readonly boolean[], mode: 'fused' | 'nodes',
+  fusion?: { sink: FusionSink; constant?: { v: string; m: string } },
+) {
   const head: string[] = [];
   const operands = new Map<number, Operand>();
   const inputLoad = new Map<number, string>(); // per input node: statements loading it for pixel i
   for (const k of live) {
     const node = nodes[k];
     if (node.op === 'input') {
-      head.push(`const X${node.slot} = I[${node.slot}];`);
+      head.push(fusion ? `const X${node.slot} = X;` : `const X${node.slot} = I[${node.slot}];`);
       const load = node.type === 'boolean' ? `+(X${node.slot}[i] !== 0)` : `X${node.slot}[i]`;
       let stmt = `const v${k} = ${load};`;
       let m = '1';
-      if (masked[node.slot]) {
+      const nd = fusion?.sink.nodata;
+      if (fusion && nd !== null && nd !== undefined) {
+        // validity from the raw sample, as planeFromArray derives it (NaN: any NaN is no-data)
+        const x = node.type === 'boolean' ? `X${node.slot}[i]` : `v${k}`;
+        stmt += Number.isNaN(nd) ? ` const m${k} = +(${x} === ${x});` : ` const m${k} = +(${x} !== ${literal(nd)});`;
+        m = `m${k}`;
+      } else if (masked[node.slot]) {
         head.push(`const XV${node.slot} = IV[${node.slot}];`);
         stmt += ` const m${k} = +(XV${node.slot}[i] !== 0);`;
         m = `m${k}`;
@@ -192,15 +238,15 @@ function generate(nodes: readonly IrNode[], live: readonly number[], result: num
       inner += code;
       operands.set(k, operand);
     }
-    const r = resultOperand();
-    inner += `OUT[i] = ${r.v};${r.m === '1' || r.m === '0' ? '' : ` OUTV[i] = ${r.m};`}\n`;
-    body = `for (let i = 0; i < n; i++) {\n${inner}}\n`;
+    const r = fusion?.constant ? { ...fusion.constant, type: 'number' as const } : resultOperand();
+    inner += fusion ? fusion.sink.store(r) : `OUT[i] = ${r.v};${r.m === '1' || r.m === '0' ? '' : ` OUTV[i] = ${r.m};`}\n`;
+    body = spanLoop(inner);
   } else {
     body = '';
     for (const k of computed) if (k !== result) head.push(`const B${k} = B[${k}], BM${k} = BM[${k}];`);
     if (computed.length === 0) {
       const r = resultOperand();
-      body = `for (let i = 0; i < n; i++) {\n${[...inputLoad.values()].join('\n')}\nOUT[i] = ${r.v};${r.m === '1' || r.m === '0' ? '' : ` OUTV[i] = ${r.m};`}\n}\n`;
+      body = spanLoop(`${[...inputLoad.values()].join('\n')}\nOUT[i] = ${r.v};${r.m === '1' || r.m === '0' ? '' : ` OUTV[i] = ${r.m};`}\n`);
     }
     for (const k of computed) {
       const node = nodes[k] as Extract<IrNode, { args: readonly number[] }>;
@@ -216,11 +262,16 @@ function generate(nodes: readonly IrNode[], live: readonly number[], result: num
       const { code, operand } = emit(k, args);
       operands.set(k, operand);
       const store = k === result ? `OUT[i] = v${k};${operand.m === '1' || operand.m === '0' ? '' : ` OUTV[i] = ${operand.m};`}` : `B${k}[i] = v${k};${operand.m === '1' || operand.m === '0' ? '' : ` BM${k}[i] = ${operand.m};`}`;
-      body += `for (let i = 0; i < n; i++) {\n${dedupeLoads(loads)}${code}${store}\n}\n`;
+      body += spanLoop(`${dedupeLoads(loads)}${code}${store}\n`);
     }
   }
-  const r = resultOperand();
+  const r = fusion?.constant ?? resultOperand();
   return { source: `'use strict';\n${head.join('\n')}\n${body}`, maskLiteral: r.m === '1' || r.m === '0' ? r.m : '' };
+}
+
+/** A loop over the pixels of the spans SP ([start, end) pairs); the body sees the pixel index as `i`. */
+function spanLoop(body: string): string {
+  return `for (let s = 0; s < SP.length; s += 2) {\nconst e = SP[s + 1];\nfor (let i = SP[s]; i < e; i++) {\n${body}}\n}\n`;
 }
 
 /** The same operand used twice by one node is loaded once. */

@@ -11,6 +11,8 @@ import type { Plane, WritablePlane } from './values.ts';
 export interface MaskOptions {
   /** What a no-data pixel of the mask does to the data pixel: 'keep' (default) or 'replace'. */
   nodataMask?: 'keep' | 'replace';
+  /** Compute only these pixels ([start, end) pairs); the others of `out` are left as they are. */
+  spans?: Int32Array;
 }
 
 /**
@@ -30,20 +32,26 @@ export function mask(data: Plane, maskPlane: Plane, replacement: number | boolea
   const mv = maskPlane.valid;
   const od = target.data;
   const ov = target.valid;
-  if (replacement === null) {
-    // Masked values become no-data, so the data values can stay as they are: a native copy plus a branch-free mask.
-    if (od !== d) od.set(d.length === n ? d : d.subarray(0, n));
-    for (let i = 0; i < n; i++) {
-      const mok = mv === null ? 1 : +(mv[i] !== 0);
-      const masked = (mok & +(md[i] !== 0)) | ((mok ^ 1) & nullMasks);
-      ov[i] = (masked ^ 1) & (dv === null ? 1 : dv[i]);
-    }
-  } else {
-    for (let i = 0; i < n; i++) {
-      const mok = mv === null ? 1 : +(mv[i] !== 0);
-      const masked = (mok & +(md[i] !== 0)) | ((mok ^ 1) & nullMasks);
-      od[i] = masked !== 0 ? r : d[i];
-      ov[i] = masked | (dv === null ? 1 : +(dv[i] !== 0));
+  const sp = opts.spans ?? Int32Array.of(0, n);
+  if (sp.length > 0 && sp[sp.length - 1] > n) throw new RangeError('mask: spans reach beyond the data.');
+  for (let s = 0; s < sp.length; s += 2) {
+    const a = sp[s];
+    const e = sp[s + 1];
+    if (replacement === null) {
+      // Masked values become no-data, so the data values can stay as they are: a native copy plus a branch-free mask.
+      if (od !== d) od.set(d.subarray(a, e), a);
+      for (let i = a; i < e; i++) {
+        const mok = mv === null ? 1 : +(mv[i] !== 0);
+        const masked = (mok & +(md[i] !== 0)) | ((mok ^ 1) & nullMasks);
+        ov[i] = (masked ^ 1) & (dv === null ? 1 : dv[i]);
+      }
+    } else {
+      for (let i = a; i < e; i++) {
+        const mok = mv === null ? 1 : +(mv[i] !== 0);
+        const masked = (mok & +(md[i] !== 0)) | ((mok ^ 1) & nullMasks);
+        od[i] = masked !== 0 ? r : d[i];
+        ov[i] = masked | (dv === null ? 1 : +(dv[i] !== 0));
+      }
     }
   }
   return { data: od, valid: target.valid };

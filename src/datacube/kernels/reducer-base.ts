@@ -1,4 +1,5 @@
 /** The contract of the streaming reducers and the step bookkeeping they share. */
+import type { Coverage } from './coverage.ts';
 import type { Plane } from './values.ts';
 
 export type StreamingKind = 'max' | 'min' | 'sum' | 'mean' | 'product' | 'count' | 'first' | 'last' | 'any' | 'all';
@@ -22,6 +23,20 @@ export interface StreamingReducer {
   result(): Plane;
   /** Starts over for another chunk of the same size, keeping the buffers. */
   reset(): void;
+  /**
+   * The state a generated loop may update in place of `add` (see fused-reduce.ts), or undefined when this reducer
+   * cannot be fused (e.g. without ignore_nodata). After such a loop ran over a step, call `addFused`.
+   */
+  fusion?(): ReducerFusion | undefined;
+  /** Books one step done through `fusion()` on the pixels of `cover` (all pixels when undefined). */
+  addFused?(cover: Coverage | undefined): void;
+}
+
+/** What a fused step updates per valid pixel: `acc` by `op` and `counts` by one (count: `acc` counts, no `counts`). */
+export interface ReducerFusion {
+  op: 'max' | 'min' | 'sum' | 'product' | 'count';
+  acc: Float64Array;
+  counts: Uint32Array | null;
 }
 
 export abstract class ReducerBase {

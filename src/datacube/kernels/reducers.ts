@@ -6,8 +6,9 @@
  * count has no ignore_nodata: it counts valid values (not no-data, finite) or, with `countAll`, every step.
  * any/all read non-zero as true and follow the truth tables of any.json / all.json.
  */
-import { ReducerBase, type StreamingKind, type StreamingReducer, type StreamingReducerOptions } from './reducer-base.ts';
+import { ReducerBase, type ReducerFusion, type StreamingKind, type StreamingReducer, type StreamingReducerOptions } from './reducer-base.ts';
 import { Picker, Truth } from './reducers-select.ts';
+import { addCoverage, copyCoverage, coverageIsFull, coverageSpans, denseSpans, fillSpans, type Coverage } from './coverage.ts';
 import type { Plane } from './values.ts';
 
 export type { StreamingKind, StreamingReducer, StreamingReducerOptions } from './reducer-base.ts';
@@ -43,9 +44,14 @@ class Accumulator extends ReducerBase implements StreamingReducer {
   /** Steps in which every pixel was valid: counted once instead of per pixel. */
   private allCount = 0;
   private poisonAll = false;
+  private readonly all: Int32Array;
+  /** Pixels changed since the last reset: the union of the steps' coverages, or every pixel. */
+  private touched: Coverage | undefined;
+  private touchedAll = true;
 
   constructor(readonly kind: AccumulatorKind, n: number, private readonly ignore: boolean) {
     super(n);
+    this.all = denseSpans(n);
     this.acc = new Float64Array(n);
     this.counts = new Uint32Array(n);
     this.poison = ignore ? null : new Uint8Array(n);
@@ -55,15 +61,43 @@ class Accumulator extends ReducerBase implements StreamingReducer {
 
   override reset(): void {
     super.reset();
-    this.acc.fill(this.kind === 'max' ? -Infinity : this.kind === 'min' ? Infinity : this.kind === 'product' ? 1 : 0);
-    this.counts.fill(0);
+    const start = this.kind === 'max' ? -Infinity : this.kind === 'min' ? Infinity : this.kind === 'product' ? 1 : 0;
+    if (this.touchedAll) {
+      this.acc.fill(start);
+      this.counts.fill(0);
+    } else if (this.touched) {
+      // only what the last chunk's steps reached differs from the start state
+      const sp = coverageSpans(this.touched);
+      fillSpans(this.acc, sp, start);
+      fillSpans(this.counts, sp, 0);
+    }
     this.poison?.fill(0);
     this.allCount = 0;
     this.poisonAll = false;
+    this.touched = undefined;
+    this.touchedAll = false;
+  }
+
+  private track(cover: Coverage | undefined): void {
+    if (this.touchedAll) return;
+    if (!cover) this.touchedAll = true;
+    else if (!this.touched) this.touched = copyCoverage(cover);
+    else if (!addCoverage(this.touched, cover)) this.touchedAll = true;
+  }
+
+  fusion(): ReducerFusion | undefined {
+    if (!this.ignore) return undefined;
+    return { op: this.kind === 'mean' ? 'sum' : this.kind, acc: this.acc, counts: this.counts };
+  }
+
+  addFused(cover: Coverage | undefined): void {
+    this.step(null);
+    this.track(cover);
   }
 
   add(plane: Plane): void {
     this.step(plane);
+    this.track(plane.valid !== null && this.ignore ? plane.cover : undefined);
     const { acc, counts, n } = this;
     const d = plane.data;
     const v = plane.valid;
@@ -84,18 +118,23 @@ class Accumulator extends ReducerBase implements StreamingReducer {
       }
       return;
     }
-    switch (this.kind) {
-      case 'max':
-        for (let i = 0; i < n; i++) if (v[i] !== 0) { acc[i] = Math.max(acc[i], d[i]); counts[i]++; }
-        break;
-      case 'min':
-        for (let i = 0; i < n; i++) if (v[i] !== 0) { acc[i] = Math.min(acc[i], d[i]); counts[i]++; }
-        break;
-      case 'product':
-        for (let i = 0; i < n; i++) if (v[i] !== 0) { acc[i] *= d[i]; counts[i]++; }
-        break;
-      default:
-        for (let i = 0; i < n; i++) if (v[i] !== 0) { acc[i] += d[i]; counts[i]++; }
+    // With ignore_nodata, pixels outside the plane's coverage change nothing: visit only the covered spans.
+    const sp = plane.cover && this.ignore ? coverageSpans(plane.cover) : this.all;
+    for (let s = 0; s < sp.length; s += 2) {
+      const e = sp[s + 1];
+      switch (this.kind) {
+        case 'max':
+          for (let i = sp[s]; i < e; i++) if (v[i] !== 0) { acc[i] = Math.max(acc[i], d[i]); counts[i]++; }
+          break;
+        case 'min':
+          for (let i = sp[s]; i < e; i++) if (v[i] !== 0) { acc[i] = Math.min(acc[i], d[i]); counts[i]++; }
+          break;
+        case 'product':
+          for (let i = sp[s]; i < e; i++) if (v[i] !== 0) { acc[i] *= d[i]; counts[i]++; }
+          break;
+        default:
+          for (let i = sp[s]; i < e; i++) if (v[i] !== 0) { acc[i] += d[i]; counts[i]++; }
+      }
     }
     const poison = this.poison;
     if (poison) for (let i = 0; i < n; i++) poison[i] |= +(v[i] === 0);
@@ -112,6 +151,27 @@ class Accumulator extends ReducerBase implements StreamingReducer {
     if (this.poisonAll || (allCount === 0 && this.steps === 0)) {
       valid.fill(0);
       return { data: acc, valid };
+    }
+    if (!this.touchedAll && allCount === 0 && !poison) {
+      // valid only where a step reached: the rest stays at the start state, no-data
+      if (!this.touched) {
+        valid.fill(0);
+        return { data: acc, valid };
+      }
+      if (!coverageIsFull(this.touched)) valid.fill(0);
+      const sp = coverageSpans(this.touched);
+      const mean = this.kind === 'mean';
+      for (let s = 0; s < sp.length; s += 2) {
+        const e = sp[s + 1];
+        if (mean) {
+          for (let i = sp[s]; i < e; i++) {
+            const c = counts[i];
+            acc[i] = acc[i] / c;
+            valid[i] = +(c > 0);
+          }
+        } else for (let i = sp[s]; i < e; i++) valid[i] = +(counts[i] > 0);
+      }
+      return { data: acc, valid, cover: this.touched };
     }
     if (this.kind === 'mean') for (let i = 0; i < n; i++) acc[i] = acc[i] / (counts[i] + allCount);
     if (allCount > 0 && !poison) return { data: acc, valid: null };
@@ -142,11 +202,26 @@ class Counter extends ReducerBase implements StreamingReducer {
     const d = plane.data;
     const v = plane.valid;
     // x - x is 0 exactly for finite x (NaN for NaN and the infinities)
-    if (v === null) for (let i = 0; i < n; i++) counts[i] += +(d[i] - d[i] === 0);
-    else for (let i = 0; i < n; i++) counts[i] += +(v[i] !== 0) & +(d[i] - d[i] === 0);
+    if (v === null) {
+      for (let i = 0; i < n; i++) counts[i] += +(d[i] - d[i] === 0);
+      return;
+    }
+    const sp = plane.cover ? coverageSpans(plane.cover) : denseSpans(n);
+    for (let s = 0; s < sp.length; s += 2) {
+      const e = sp[s + 1];
+      for (let i = sp[s]; i < e; i++) counts[i] += +(v[i] !== 0) & +(d[i] - d[i] === 0);
+    }
   }
 
   addNodata(): void {
+    this.step(null);
+  }
+
+  fusion(): ReducerFusion | undefined {
+    return this.all ? undefined : { op: 'count', acc: this.counts, counts: null };
+  }
+
+  addFused(): void {
     this.step(null);
   }
 

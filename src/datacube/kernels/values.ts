@@ -6,12 +6,42 @@
  * Values at invalid positions are unspecified (kernels compute on them freely and never read them back).
  */
 import type { RasterArray, RasterDataType } from '../../raster/data-types.ts';
+import { coverageIsFull, coverageSpans, fillSpans, type Coverage } from './coverage.ts';
 
 /** n pixels; `valid[i] === 0` means nodata (openEO null). NaN in `data` is a real NaN value (is_nan), not null. */
 export interface Plane {
   data: Float32Array | Float64Array;
   /** null = all valid. Entries are 0 (no-data) or 1 (valid). */
   valid: Uint8Array | null;
+  /**
+   * Where valid pixels may be (absent: anywhere). Outside it `valid` is 0 as well, so a consumer may ignore it;
+   * one that honours it visits only the covered pixels. Only meaningful with a `valid` mask.
+   */
+  cover?: Coverage;
+}
+
+/**
+ * Output buffers a node owns and reuses step after step. `written` remembers the spans its last result was
+ * computed on (null: all pixels), so that the next partial result clears only those before writing its own.
+ */
+export interface PlaneBuffers extends WritablePlane {
+  written: Int32Array | null;
+}
+
+export function allocBuffers(n: number, kind: 'float32' | 'float64' = 'float64'): PlaneBuffers {
+  return { ...allocPlane(n, kind), written: null };
+}
+
+/**
+ * Makes `buf.valid` 0 wherever the previous result may have left valid pixels outside `spans`, before a result
+ * is computed on `spans` only (null: on every pixel, nothing to clear). Cost: the size of the previous result.
+ */
+export function prepareBuffers(buf: PlaneBuffers, spans: Int32Array | null): void {
+  if (spans !== null) {
+    if (buf.written === null) buf.valid.fill(0);
+    else fillSpans(buf.valid, buf.written, 0);
+  }
+  buf.written = spans;
 }
 
 /** A plane with its own buffers, as the caller hands it to kernels to be written into. */
@@ -35,6 +65,8 @@ export interface PlaneFromArrayOptions {
    * for 8/16-bit and float32 sources, Float64Array otherwise. Float32/Float64 sources are used without copy when absent.
    */
   into?: WritablePlane;
+  /** Only these pixels ([start, end) pairs) are converted; `into` is required and keeps its other values. */
+  spans?: Int32Array;
 }
 
 /**
@@ -43,6 +75,7 @@ export interface PlaneFromArrayOptions {
  * (`Math.fround`), the way GDAL compares it in the raster's own type.
  */
 export function planeFromArray(src: RasterArray, opts: PlaneFromArrayOptions = {}): Plane {
+  if (opts.spans) return planeFromSpans(src, opts.spans, opts.into, opts.nodata);
   const n = src.length;
   const wide = src instanceof Float64Array || src instanceof Int32Array || src instanceof Uint32Array;
   let data: Float32Array | Float64Array;
@@ -64,12 +97,30 @@ export function planeFromArray(src: RasterArray, opts: PlaneFromArrayOptions = {
   return { data, valid };
 }
 
-function notEqualMask(data: Float32Array | Float64Array, nodata: number, valid: Uint8Array, n: number): void {
-  for (let i = 0; i < n; i++) valid[i] = +(data[i] !== nodata); // `+(cond)` is branch-free in V8, a ternary is not
+function planeFromSpans(src: RasterArray, spans: Int32Array, into: WritablePlane | undefined, nodata: number | null | undefined): Plane {
+  if (!into) throw new TypeError('planeFromArray: spans need an `into` plane.');
+  const data = into.data;
+  const wide = src instanceof Float64Array || src instanceof Int32Array || src instanceof Uint32Array;
+  if (wide && data instanceof Float32Array) throw new TypeError('planeFromArray: 32-bit integer and float64 samples need a Float64Array target.');
+  const last = spans.length > 0 ? spans[spans.length - 1] : 0;
+  if (data.length < last || src.length < last) throw new RangeError('planeFromArray: spans reach beyond the arrays.');
+  for (let s = 0; s < spans.length; s += 2) data.set(src.subarray(spans[s], spans[s + 1]), spans[s]);
+  if (nodata === null || nodata === undefined) return { data, valid: null };
+  const valid = into.valid;
+  const nd = data instanceof Float32Array ? Math.fround(nodata) : nodata;
+  for (let s = 0; s < spans.length; s += 2) {
+    if (Number.isNaN(nodata)) notNaNMask(data, valid, spans[s + 1], spans[s]);
+    else notEqualMask(data, nd, valid, spans[s + 1], spans[s]);
+  }
+  return { data, valid };
 }
 
-function notNaNMask(data: Float32Array | Float64Array, valid: Uint8Array, n: number): void {
-  for (let i = 0; i < n; i++) {
+function notEqualMask(data: Float32Array | Float64Array, nodata: number, valid: Uint8Array, n: number, from = 0): void {
+  for (let i = from; i < n; i++) valid[i] = +(data[i] !== nodata); // `+(cond)` is branch-free in V8, a ternary is not
+}
+
+function notNaNMask(data: Float32Array | Float64Array, valid: Uint8Array, n: number, from = 0): void {
+  for (let i = from; i < n; i++) {
     const v = data[i];
     valid[i] = +(v === v);
   }
@@ -112,31 +163,36 @@ export function writePlane(plane: Plane, dtype: RasterDataType, out: RasterArray
   const { data, valid } = plane;
   const n = data.length;
   if (out.length < n) throw new RangeError(`writePlane: output holds ${out.length} values, plane has ${n}.`);
-  if (dtype === 'float32' || dtype === 'float64') {
-    const nodata = opts.nodata ?? NaN;
-    if (valid) writeFloat(data, valid, out as Float32Array | Float64Array, nodata, n);
+  const float = dtype === 'float32' || dtype === 'float64';
+  const nodata = opts.nodata ?? (float ? NaN : 0);
+  // a sparse plane: no-data everywhere (native fill), then the covered pixels
+  const sp = plane.cover && valid ? coverageSpans(plane.cover) : Int32Array.of(0, n);
+  if (plane.cover && valid && !coverageIsFull(plane.cover)) out.fill(nodata, 0, n);
+  if (float) {
+    if (valid) for (let s = 0; s < sp.length; s += 2) writeFloat(data, valid, out as Float32Array | Float64Array, nodata, sp[s + 1], sp[s]);
     else (out as Float32Array | Float64Array).set(data);
     return;
   }
   const [lo, hi] = INT_RANGE[dtype];
-  const nodata = opts.nodata ?? 0;
-  if (opts.rounding === 'round') writeIntRound(data, valid, out, nodata, lo, hi, n);
-  else writeIntTrunc(data, valid, out, nodata, lo, hi, n);
+  for (let s = 0; s < sp.length; s += 2) {
+    if (opts.rounding === 'round') writeIntRound(data, valid, out, nodata, lo, hi, sp[s + 1], sp[s]);
+    else writeIntTrunc(data, valid, out, nodata, lo, hi, sp[s + 1], sp[s]);
+  }
 }
 
-function writeFloat(data: Float32Array | Float64Array, valid: Uint8Array, out: Float32Array | Float64Array, nodata: number, n: number): void {
-  for (let i = 0; i < n; i++) out[i] = valid[i] !== 0 ? data[i] : nodata;
+function writeFloat(data: Float32Array | Float64Array, valid: Uint8Array, out: Float32Array | Float64Array, nodata: number, n: number, from: number): void {
+  for (let i = from; i < n; i++) out[i] = valid[i] !== 0 ? data[i] : nodata;
 }
 
-function writeIntTrunc(data: Float32Array | Float64Array, valid: Uint8Array | null, out: RasterArray, nodata: number, lo: number, hi: number, n: number): void {
-  for (let i = 0; i < n; i++) {
+function writeIntTrunc(data: Float32Array | Float64Array, valid: Uint8Array | null, out: RasterArray, nodata: number, lo: number, hi: number, n: number, from: number): void {
+  for (let i = from; i < n; i++) {
     const v = data[i];
     out[i] = valid !== null && valid[i] === 0 ? nodata : v !== v ? nodata : v <= lo ? lo : v >= hi ? hi : Math.trunc(v);
   }
 }
 
-function writeIntRound(data: Float32Array | Float64Array, valid: Uint8Array | null, out: RasterArray, nodata: number, lo: number, hi: number, n: number): void {
-  for (let i = 0; i < n; i++) {
+function writeIntRound(data: Float32Array | Float64Array, valid: Uint8Array | null, out: RasterArray, nodata: number, lo: number, hi: number, n: number, from: number): void {
+  for (let i = from; i < n; i++) {
     const v = data[i];
     if ((valid !== null && valid[i] === 0) || v !== v) out[i] = nodata;
     else if (v <= lo) out[i] = lo;

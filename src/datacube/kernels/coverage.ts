@@ -1,0 +1,135 @@
+/**
+ * Where a chunk plane may hold valid pixels, at the granularity of square tiles. Swath acquisitions leave most input
+ * blocks entirely no-data; the load reader knows which blocks those are, so kernels and reducers visit only the
+ * tiles that can hold data. Iteration goes through spans: [start, end) pairs of flat pixel indices, row-major,
+ * sorted and disjoint, so that a kernel's inner loop stays a plain loop over contiguous pixels.
+ */
+
+export interface Coverage {
+  /** Plane size in pixels. */
+  readonly width: number;
+  readonly height: number;
+  /** Tile edge in pixels. */
+  readonly tile: number;
+  readonly cols: number;
+  readonly rows: number;
+  /** Per tile, row-major: 1 when the tile may hold valid pixels. */
+  readonly flags: Uint8Array;
+  /** Set by coverageSpans (a coverage is not marked any more once its spans were asked for). */
+  spans?: Int32Array;
+}
+
+/** Default tile edge: small enough that tiles hug 512-px input blocks at any offset, large enough for long runs. */
+export const COVERAGE_TILE = 32;
+
+export function emptyCoverage(width: number, height: number, tile = COVERAGE_TILE): Coverage {
+  const cols = Math.ceil(width / tile);
+  const rows = Math.ceil(height / tile);
+  return { width, height, tile, cols, rows, flags: new Uint8Array(cols * rows) };
+}
+
+/** Flags every tile the pixel rectangle touches (clipped to the plane). */
+export function markRect(c: Coverage, col: number, row: number, width: number, height: number): void {
+  const x0 = Math.max(0, col);
+  const y0 = Math.max(0, row);
+  const x1 = Math.min(c.width, col + width);
+  const y1 = Math.min(c.height, row + height);
+  if (x0 >= x1 || y0 >= y1) return;
+  c.spans = undefined;
+  const t = c.tile;
+  const tx1 = Math.ceil(x1 / t);
+  for (let ty = Math.floor(y0 / t); ty < Math.ceil(y1 / t); ty++) c.flags.fill(1, ty * c.cols + Math.floor(x0 / t), ty * c.cols + tx1);
+}
+
+export function coverageIsEmpty(c: Coverage): boolean {
+  return c.flags.indexOf(1) < 0;
+}
+
+/** True when every tile is flagged (the spans are then the one span of the whole plane). */
+export function coverageIsFull(c: Coverage): boolean {
+  return c.flags.indexOf(0) < 0;
+}
+
+/** Flagged pixels. */
+export function coveredPixels(c: Coverage): number {
+  const s = coverageSpans(c);
+  let k = 0;
+  for (let i = 0; i < s.length; i += 2) k += s[i + 1] - s[i];
+  return k;
+}
+
+/** The union of two coverages of the same plane (same tiling), or undefined when either is undefined (= all). */
+export function unionCoverage(a: Coverage | undefined, b: Coverage | undefined): Coverage | undefined {
+  if (!a || !b) return undefined;
+  if (a.width !== b.width || a.height !== b.height || a.tile !== b.tile) return undefined;
+  const u = emptyCoverage(a.width, a.height, a.tile);
+  for (let i = 0; i < u.flags.length; i++) u.flags[i] = a.flags[i] | b.flags[i];
+  return u;
+}
+
+/**
+ * The flagged pixels as [start, end) index pairs, computed once per coverage.
+ */
+export function coverageSpans(c: Coverage): Int32Array {
+  if (c.spans) return c.spans;
+  const { width: w, height: h, tile: t, cols, flags } = c;
+  let out = new Int32Array(64);
+  let k = 0;
+  const push = (a: number, b: number) => {
+    // consecutive rows of a full-width run are one contiguous span
+    if (k > 0 && out[k - 1] === a) {
+      out[k - 1] = b;
+      return;
+    }
+    if (k + 2 > out.length) {
+      const grown = new Int32Array(out.length * 2);
+      grown.set(out);
+      out = grown;
+    }
+    out[k++] = a;
+    out[k++] = b;
+  };
+  for (let ty = 0; ty < c.rows; ty++) {
+    const y1 = Math.min(h, (ty + 1) * t);
+    const base = ty * cols;
+    for (let y = ty * t; y < y1; y++) {
+      let tx = 0;
+      while (tx < cols) {
+        if (flags[base + tx] === 0) {
+          tx++;
+          continue;
+        }
+        const start = tx;
+        while (tx < cols && flags[base + tx] !== 0) tx++;
+        push(y * w + start * t, y * w + Math.min(w, tx * t));
+      }
+    }
+  }
+  c.spans = out.slice(0, k);
+  return c.spans;
+}
+
+/** The one span covering n pixels. */
+export function denseSpans(n: number): Int32Array {
+  return Int32Array.of(0, n);
+}
+
+/** Sets `arr` to `value` over the spans. */
+export function fillSpans(arr: { fill(v: number, a: number, b: number): unknown }, spans: Int32Array, value: number): void {
+  for (let s = 0; s < spans.length; s += 2) arr.fill(value, spans[s], spans[s + 1]);
+}
+
+/** A coverage with the same tiling and flags that can be marked on its own. */
+export function copyCoverage(c: Coverage): Coverage {
+  return { width: c.width, height: c.height, tile: c.tile, cols: c.cols, rows: c.rows, flags: c.flags.slice() };
+}
+
+/** Adds `from`'s tiles to `into`; false (and nothing changed) when their tilings differ. */
+export function addCoverage(into: Coverage, from: Coverage): boolean {
+  if (into.width !== from.width || into.height !== from.height || into.tile !== from.tile) return false;
+  into.spans = undefined;
+  const a = into.flags;
+  const b = from.flags;
+  for (let i = 0; i < a.length; i++) a[i] |= b[i];
+  return true;
+}

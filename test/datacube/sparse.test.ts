@@ -1,0 +1,166 @@
+/**
+ * Sparse and fused evaluation against the plain dense path: planes with a coverage (garbage outside it, as the
+ * load reader leaves it), reused buffers and reducers (reset between chunks), and the fused raw → callback →
+ * reducer loop must give exactly what converting every pixel, running the callback on every pixel and adding
+ * whole planes gives.
+ */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { createKernelProvider, keepsNodata } from '../../src/datacube/kernel-provider.ts';
+import type { TimeReducer } from '../../src/datacube/chunk-eval.ts';
+import type { CallbackSpec } from '../../src/datacube/types.ts';
+import {
+  coverageIsEmpty, coverageSpans, coveredPixels, emptyCoverage, markRect, unionCoverage, type Coverage,
+} from '../../src/datacube/kernels/coverage.ts';
+import { allocBuffers, planeFromArray, prepareBuffers, writePlane, type Plane } from '../../src/datacube/kernels/values.ts';
+import { compileCallback } from '../../src/datacube/kernels/compile.ts';
+import { graphFromJson } from '../../src/datacube/callback-json.ts';
+import { rng } from './oracle.ts';
+
+const W = 150;
+const H = 90;
+const N = W * H;
+
+const maskGraph = {
+  is255: { process_id: 'eq', arguments: { x: { from_parameter: 'x' }, y: 255 } },
+  is0: { process_id: 'eq', arguments: { x: { from_parameter: 'x' }, y: 0 } },
+  either: { process_id: 'or', arguments: { x: { from_node: 'is255' }, y: { from_node: 'is0' } } },
+  masked: { process_id: 'if', arguments: { value: { from_node: 'either' }, accept: null, reject: { from_parameter: 'x' } }, result: true },
+};
+const scaleGraph = { m: { process_id: 'multiply', arguments: { x: { from_parameter: 'x' }, y: 0.37 }, result: true } };
+const nodataToZero = {
+  n: { process_id: 'is_nodata', arguments: { x: { from_parameter: 'x' } } },
+  r: { process_id: 'if', arguments: { value: { from_node: 'n' }, accept: 0, reject: { from_parameter: 'x' } }, result: true },
+};
+const cb = (graph: object): CallbackSpec => ({ graph: graph as CallbackSpec['graph'], parameterNames: ['x'] });
+const reducerCb = (id: string, args: object = {}): CallbackSpec =>
+  cb({ r: { process_id: id, arguments: { data: { from_parameter: 'data' }, ...args }, result: true } });
+
+/** One step: raw uint8 samples (nodata 255) valid only inside a few random rectangles, garbage elsewhere. */
+interface Step {
+  cover: Coverage;
+  /** garbage outside the coverage */
+  sparse: Uint8Array;
+  /** 255 outside the coverage */
+  dense: Uint8Array;
+}
+
+function steps(seed: number, count: number): Step[] {
+  const r = rng(seed);
+  const out: Step[] = [];
+  for (let s = 0; s < count; s++) {
+    const cover = emptyCoverage(W, H);
+    const rects = s === 3 ? 0 : 1 + Math.floor(r() * 3);
+    for (let k = 0; k < rects; k++) markRect(cover, Math.floor(r() * W) - 20, Math.floor(r() * H) - 20, 10 + Math.floor(r() * 70), 10 + Math.floor(r() * 50));
+    const sparse = new Uint8Array(N);
+    for (let i = 0; i < N; i++) sparse[i] = r() < 0.3 ? 255 : r() < 0.2 ? 0 : Math.floor(r() * 256);
+    const dense = new Uint8Array(N).fill(255);
+    const sp = coverageSpans(cover);
+    for (let k = 0; k < sp.length; k += 2) dense.set(sparse.subarray(sp[k], sp[k + 1]), sp[k]);
+    out.push({ cover, sparse, dense });
+  }
+  return out;
+}
+
+function output(p: Plane): Float64Array {
+  const out = new Float64Array(N);
+  writePlane(p, 'float64', out, { nodata: -12345 });
+  return out;
+}
+
+const denseReference = async (apply: CallbackSpec, reducer: CallbackSpec, stack: Step[]): Promise<Float64Array> => {
+  const kernels = createKernelProvider();
+  const k = kernels.apply(apply, N);
+  const red = kernels.timeReducer(reducer, N, stack.length);
+  for (const s of stack) red.add(k(planeFromArray(s.dense, { nodata: 255 }), allocBuffers(N)));
+  return output(await red.result());
+};
+
+describe('coverage', () => {
+  test('spans list exactly the pixels of the flagged tiles, in order', () => {
+    const c = emptyCoverage(W, H, 32);
+    assert.equal(coverageIsEmpty(c), true);
+    markRect(c, 40, 10, 5, 5);
+    markRect(c, 140, 80, 50, 50);
+    const sp = coverageSpans(c);
+    const seen = new Uint8Array(N);
+    for (let k = 0; k < sp.length; k += 2) {
+      assert.ok(sp[k] < sp[k + 1] && (k === 0 || sp[k - 1] < sp[k]));
+      seen.fill(1, sp[k], sp[k + 1]);
+    }
+    for (let i = 0; i < N; i++) {
+      const tx = Math.floor((i % W) / 32);
+      const ty = Math.floor(Math.floor(i / W) / 32);
+      assert.equal(seen[i], c.flags[ty * c.cols + tx], `pixel ${i}`);
+    }
+    assert.equal(coveredPixels(c), seen.reduce((a, b) => a + b, 0));
+    const u = unionCoverage(c, emptyCoverage(W, H, 32))!;
+    assert.deepEqual(coverageSpans(u), sp);
+  });
+});
+
+describe('sparse planes and fused reduction equal the dense path', () => {
+  const applies: [string, CallbackSpec][] = [['mask 255 and 0', cb(maskGraph)], ['scale', cb(scaleGraph)], ['is_nodata → 0', cb(nodataToZero)]];
+  const reducers: [string, CallbackSpec][] = [
+    ['max', reducerCb('max')], ['min', reducerCb('min')], ['sum', reducerCb('sum')], ['mean', reducerCb('mean')],
+    ['product', reducerCb('product')], ['count', reducerCb('count')], ['first', reducerCb('first')],
+    ['max without ignore_nodata', reducerCb('max', { ignore_nodata: false })], ['median', reducerCb('median')],
+  ];
+
+  test('only callbacks that keep no-data count as sparse', () => {
+    assert.equal(keepsNodata(compileCallback(graphFromJson(maskGraph as never), ['x'])!), true);
+    assert.equal(keepsNodata(compileCallback(graphFromJson(scaleGraph as never), ['x'])!), true);
+    assert.equal(keepsNodata(compileCallback(graphFromJson(nodataToZero as never), ['x'])!), false);
+  });
+
+  for (const [an, apply] of applies) {
+    for (const [rn, reducer] of reducers) {
+      test(`${an}, then ${rn}`, async () => {
+        const kernels = createKernelProvider();
+        const k = kernels.apply(apply, N);
+        // one set of buffers and one reducer for two "chunks", as the evaluator reuses them
+        const planeBuf = allocBuffers(N, 'float32');
+        const applyBuf = allocBuffers(N);
+        const red = kernels.timeReducer(reducer, N, 8) as TimeReducer;
+        for (const seed of [1, 2]) {
+          const stack = steps(seed, 8);
+          const expected = await denseReference(apply, reducer, stack);
+          if (seed === 2 && red.reset) red.reset();
+          const r = seed === 2 && !red.reset ? (kernels.timeReducer(reducer, N, 8) as TimeReducer) : red;
+          stack.forEach((s, t) => {
+            const fusion = t % 2 === 0 ? r.fusion?.() : undefined;
+            const loop = fusion && kernels.fusedStep!(apply, fusion, 255, 'Uint8Array');
+            if (fusion && loop) {
+              loop(coverageSpans(s.cover), s.sparse, fusion.acc, fusion.counts);
+              r.addFused!(s.cover);
+              return;
+            }
+            const spans = coverageSpans(s.cover);
+            prepareBuffers(planeBuf, spans);
+            const plane = { ...planeFromArray(s.sparse, { nodata: 255, into: planeBuf, spans }), cover: s.cover };
+            r.add(k(plane, applyBuf));
+          });
+          const got = output(await r.result());
+          assert.deepEqual(got, expected, `chunk ${seed}`);
+        }
+      });
+    }
+  }
+
+  test('mask with a null replacement keeps the coverage and the values', () => {
+    const kernels = createKernelProvider();
+    const [s] = steps(7, 1);
+    const spans = coverageSpans(s.cover);
+    const buf = allocBuffers(N, 'float32');
+    prepareBuffers(buf, spans);
+    const data = { ...planeFromArray(s.sparse, { nodata: 255, into: buf, spans }), cover: s.cover };
+    const m = planeFromArray(Uint8Array.from(s.sparse, (v) => +(v === 0)));
+    const out = allocBuffers(N);
+    out.valid.fill(1); // stale validity from an earlier step must not survive
+    out.written = null;
+    const got = kernels.mask(data, m, null, N, out);
+    assert.equal(got.cover, s.cover);
+    const want = kernels.mask(planeFromArray(s.dense, { nodata: 255 }), m, null, N, allocBuffers(N));
+    assert.deepEqual(output(got), output(want));
+  });
+});
