@@ -42,7 +42,7 @@ describe('@openeo/js-client: the flood workflow with the process builder', () =>
     await con.authenticateBasic('jsflood', 'js-flood-password');
     const formats = await con.listFileTypes();
     assert.ok(formats.getOutputTypes().zarr || formats.getOutputTypes().ZARR, 'ZARR listed as an output format');
-    const b: any = await con.buildProcess();
+    const b: any = await (con as any).buildProcess();
     const cube = b.load_collection('GFM', BBOX, ['2023-08-01', '2023-09-01'], ['ensemble_flood_extent', 'ensemble_likelihood']);
     const masked = (band: string) =>
       b.apply(b.filter_bands(cube, [band]), function (this: any, x: unknown) {
@@ -72,7 +72,7 @@ describe('@openeo/js-client: the flood workflow with the process builder', () =>
     assert.equal(meta.status, 200);
     const doc = (await meta.json()) as { metadata: Record<string, { shape?: number[] }> };
     assert.equal(doc.metadata['ensemble_likelihood/.zarray'].shape!.length, 2);
-    const overview = assets.find((a: { href: string; roles?: string[] }) => a.roles?.includes('overview'));
+    const overview = (assets as { href: string; roles?: string[] }[]).find((a) => a.roles?.includes('overview'))!;
     assert.ok(overview);
     const png = await fetch(overview.href);
     assert.equal(png.headers.get('content-type'), 'image/png');
