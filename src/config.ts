@@ -39,6 +39,9 @@ export interface Limits {
   jobsPerUser: number;
   /** Pixel budget for synchronous processing (POST /result). */
   syncPixels: number;
+  /** Largest grid (width x height) one load may cover, and most time steps it may have. */
+  loadPixels: number;
+  timeSteps: number;
   /** Lifetime of signed result links in seconds. */
   resultLinkTtlSeconds: number;
   /** Failed /credentials/basic attempts per user or IP per minute. */
@@ -156,6 +159,8 @@ export function loadConfig(env: Env = process.env): Config {
     chunkThreads: int(env, 'CHUNK_THREADS', availableParallelism(), 0),
     jobsPerUser: int(env, 'LIMIT_JOBS_PER_USER', 10, 1),
     syncPixels: int(env, 'LIMIT_SYNC_PIXELS', 25_000_000, 1),
+    loadPixels: int(env, 'LIMIT_LOAD_PIXELS', 2_000_000_000, 1),
+    timeSteps: int(env, 'LIMIT_TIME_STEPS', 5000, 1),
     resultLinkTtlSeconds: int(env, 'RESULT_LINK_TTL_SECONDS', 7 * 24 * 3600, 60),
     loginAttemptsPerMinute: int(env, 'LOGIN_ATTEMPTS_PER_MINUTE', 20, 1),
   });

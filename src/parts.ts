@@ -31,8 +31,9 @@ export async function defaultParts(config: Config, db: Db, secret: string, logge
   const entries = await loadCollections(config.collectionsFile, { dataDir: config.dataDir });
   const collections = createCollectionCatalog(entries, config.publicUrl);
   // Every request sent on a user's behalf (STAC searches, load_stac) goes through the allow-list and address rules.
-  const guarded = createGuardedFetch(outboundPolicy(config.outbound, collectionUrls(entries)));
-  const pool = createChunkPool(config.limits.chunkThreads, { storageUrl: config.storageUrl, s3: config.s3 });
+  const policy = outboundPolicy(config.outbound, collectionUrls(entries));
+  const guarded = createGuardedFetch(policy);
+  const pool = createChunkPool(config.limits.chunkThreads, { storageUrl: config.storageUrl, s3: config.s3, outbound: policy });
   // Static catalogs and assets on s3:// are read with the backend's own S3 settings.
   const readObject = async (url: string, signal?: AbortSignal) => {
     const m = /^s3:\/\/([^/]+)\/(.+)$/.exec(url);
@@ -58,6 +59,7 @@ export async function defaultParts(config: Config, db: Db, secret: string, logge
       openStac: (url, signal) => openStacUrl(url, { readObject, fetch: guarded }, signal),
       hasOutputFormat: (name) => formats.findOutput(name) !== undefined,
       saved: [],
+      limits: { loadPixels: config.limits.loadPixels, timeSteps: config.limits.timeSteps },
     }),
   };
   return {

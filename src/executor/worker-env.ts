@@ -9,10 +9,13 @@ import type { EvalDeps } from '../datacube/chunk-eval.ts';
 import { createLoadReader, type ReadStats } from '../datacube/load-reader.ts';
 import { CogReader } from '../raster/cog-reader.ts';
 import { createObjectStore, type ObjectStore } from '../storage/index.ts';
+import { createGuardedFetch, type OutboundPolicy } from '../security/outbound.ts';
 
 export interface WorkerSettings {
   storageUrl: string;
   s3: { endpoint?: string; region: string; forcePathStyle: boolean; accessKeyId?: string; secretAccessKey?: string };
+  /** Rules for COG reads over HTTP(S) (plain data, so it crosses into worker threads). */
+  outbound?: OutboundPolicy;
 }
 
 export interface WorkerEnv {
@@ -38,12 +41,14 @@ export function s3Options(s: WorkerSettings['s3']) {
 export function createWorkerEnv(settings: WorkerSettings): WorkerEnv {
   const store = createObjectStore(settings.storageUrl, { s3: s3Options(settings.s3) });
   let s3: S3Client | undefined;
+  const guarded = settings.outbound ? createGuardedFetch(settings.outbound) : undefined;
   const reader = new CogReader({
     // blocks straddling the edges of neighbouring compute windows are decoded once
     decodedBlockBytes: 32 * 1024 * 1024,
     sources: {
       // Asset hrefs on s3:// are read with the configured S3 credentials (same store family as the results).
       s3: () => (s3 ??= new S3Client({ ...s3Options(settings.s3), requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' })),
+      ...(guarded ? { http: { fetch: guarded as unknown as typeof fetch } } : {}),
     },
   });
   const stats: ReadStats = { windows: 0, pixels: 0 };
@@ -65,6 +70,7 @@ export function createWorkerEnv(settings: WorkerSettings): WorkerEnv {
     },
     async close() {
       s3?.destroy();
+      await guarded?.close();
       await store.close();
     },
   };

@@ -145,3 +145,24 @@ describe('estimates of batch jobs', () => {
     assert.equal(full.size % 8, 0);
   });
 });
+
+describe('per-load limits', () => {
+  it('refuse too many time steps and too large grids with clear errors', async () => {
+    const t = await createTestApp({ env: { CHUNK_THREADS: '0', LIMIT_TIME_STEPS: '3', LIMIT_LOAD_PIXELS: '1000000' } });
+    try {
+      await generateDemoData({ size: 'small', outDir: path.join(t.dataDir, 'demo', 'gfm') });
+      const token = await t.login('limits');
+      const labels = (args: Record<string, unknown>) =>
+        request(t.app)
+          .post('/result')
+          .set('Authorization', token)
+          .send({ process: { process_graph: { l: { ...load(), arguments: { ...load().arguments, ...args } }, d: { process_id: 'dimension_labels', arguments: { data: { from_node: 'l' }, dimension: 't' }, result: true } } } });
+      const steps = await labels({ spatial_extent: { west: 68.5, south: 27.0, east: 68.52, north: 27.02 } }).expect(400);
+      assert.match(steps.body.message, /time steps.*narrow the temporal extent/);
+      const area = await labels({ temporal_extent: ['2023-08-01', '2023-08-03'] }).expect(400);
+      assert.match(area.body.message, /narrow the spatial extent/);
+    } finally {
+      await t.close();
+    }
+  });
+});

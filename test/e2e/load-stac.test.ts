@@ -47,4 +47,23 @@ describe('load_stac and the outbound-request rules', () => {
       assert.ok(stac.requests.some((r) => r.path.endsWith('/search')), 'searched through the API');
     });
   });
+
+  it('refuses to read COGs from hosts that are not allow-listed', async () => {
+    const host = new URL(stac.url).host;
+    await withApp({ OUTBOUND_ALLOW: host, OUTBOUND_ALLOW_PRIVATE: '127.0.0.1' }, async (t, token) => {
+      const body = {
+        process: {
+          process_graph: {
+            l: { process_id: 'load_stac', arguments: { url: `${stac.url}/collections/GFM`, bands: ['ensemble_likelihood'], spatial_extent: { west: 68.5, south: 27.0, east: 68.52, north: 27.02 } } },
+            s: { process_id: 'save_result', arguments: { data: { from_node: 'l' }, format: 'GTiff' }, result: true },
+          },
+        },
+      };
+      // The fixture's items point their assets at https://data.example/…, which is not on the list.
+      const res = await request(t.app).post('/result').set('Authorization', token).send(body);
+      assert.equal(res.status, 403, JSON.stringify(res.body));
+      assert.equal(res.body.code, 'PermissionsInsufficient');
+      assert.match(res.body.message, /data\.example/);
+    });
+  });
 });

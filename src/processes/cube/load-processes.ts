@@ -96,6 +96,7 @@ const loadCollection: ProcessDefinition = {
       time: temporalExtent(args, 'temporal_extent'),
       bands,
       signal: ctx.signal,
+      limits: services.limits,
     });
   },
 };
@@ -147,7 +148,7 @@ const loadStac: ProcessDefinition = {
       if (!asset) throw new OpenEOError('ProcessParameterInvalid', `load_stac: the items have no asset '${n}'.`);
       return assetBand(n, asset);
     });
-    return loadCube({ collection: opened.url, source: opened.source, extent, time, bands, signal: ctx.signal });
+    return loadCube({ collection: opened.url, source: opened.source, extent, time, bands, signal: ctx.signal, limits: services.limits });
   },
 };
 

@@ -35,6 +35,7 @@ export interface LoadRequest {
   signal: AbortSignal;
   /** Safety net against unbounded searches. */
   maxItems?: number;
+  limits: { loadPixels: number; timeSteps: number };
 }
 
 const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
@@ -74,6 +75,12 @@ export async function loadCube(req: LoadRequest): Promise<DataCube> {
     req.extent ? { bbox: req.extent.bbox, bboxCrs: req.extent.crs } : {},
   );
   if (!grid) throw new OpenEOError('UpstreamInvalid', `The items of collection '${req.collection}' have no usable grid (proj:* metadata).`);
+  if (grid.width * grid.height > req.limits.loadPixels) {
+    throw new OpenEOError(
+      'ProcessParameterInvalid',
+      `The spatial extent gives a grid of ${grid.width} x ${grid.height} pixels, more than the ${req.limits.loadPixels.toLocaleString('en')} one load may cover; narrow the spatial extent or resample to a coarser resolution.`,
+    );
+  }
   const gridOf = new Map(withGrids.map((w) => [w.item.id, w.grid]));
   const steps: LoadStep[] = groupByDatetime(items).map((step) => ({
     label: step.label,
@@ -83,6 +90,9 @@ export async function loadCube(req: LoadRequest): Promise<DataCube> {
       hrefs: Object.fromEntries(req.bands.map((b) => [b.name, item.assets[b.asset].href])),
     })),
   }));
+  if (steps.length > req.limits.timeSteps) {
+    throw new OpenEOError('ProcessParameterInvalid', `The request covers ${steps.length} time steps, more than the ${req.limits.timeSteps} allowed; narrow the temporal extent.`);
+  }
   const meta: CubeMeta = {
     grid,
     x: 'x',

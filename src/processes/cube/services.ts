@@ -19,6 +19,8 @@ export interface CubeServices {
   /** Output formats known to the backend (upper-case names). */
   hasOutputFormat(name: string): boolean;
   saved: SaveRequest[];
+  /** Per-load limits: grid pixels and time steps. */
+  limits: { loadPixels: number; timeSteps: number };
 }
 
 declare module '../../process-graph/types.ts' {
