@@ -100,6 +100,20 @@ describe('flood results in S3, read back over signed URLs and /vsis3/', () => {
       assert.ok(info.bands[0].maximum > 50, `likelihood values present: ${info.bands[0].maximum}`);
     }
     assert.equal(viaHttp.bands[0].mean, viaS3.bands[0].mean);
+
+    // netCDF from the same store, opened by xarray through fsspec over the signed URL.
+    const nc = await runJob(t, token, floodJob('gfm-flood-monthly.json', {}, 'netCDF'));
+    const ncHref = nc.results.assets['result.nc'].href;
+    const script = `
+import json, fsspec, xarray as xr
+with fsspec.open("${ncHref}") as f:
+    ds = xr.open_dataset(f, engine="scipy", mask_and_scale=False)
+    v = ds["ensemble_likelihood"].values
+    print(json.dumps({"mean": float(v.mean()), "crs": "Azimuthal" in str(ds["crs"].attrs.get("crs_wkt", ""))}))
+`;
+    const r = JSON.parse(await run('/usr/bin/python3', ['-c', script]));
+    assert.equal(r.crs, true);
+    assert.ok(Math.abs(r.mean - viaHttp.bands[0].mean) < 1e-3, `netCDF mean ${r.mean} vs GeoTIFF ${viaHttp.bands[0].mean}`);
   });
 
   it('restarting a job removes the old objects before the new run writes', async () => {
