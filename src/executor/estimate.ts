@@ -5,7 +5,7 @@
 import type { JobRow } from '../db/schema.ts';
 import type { CubeNode } from '../datacube/types.ts';
 import { OpenEOError } from '../errors.ts';
-import { evaluateProgram } from '../process-graph/index.ts';
+import { evaluateGraph } from './evaluate-graph.ts';
 import type { GraphJobExecutorDeps } from './job-executor.ts';
 import { outputPlan } from './output-plan.ts';
 
@@ -30,10 +30,7 @@ const VALUES_PER_SECOND = 40e6;
 
 export async function estimateJob(deps: GraphJobExecutorDeps, job: JobRow, cores: number): Promise<Record<string, unknown>> {
   const signal = AbortSignal.timeout(60_000);
-  const { program, errors } = await deps.validator.check(job.process, job.user_id, signal);
-  if (!program) throw errors[0];
-  const cubes = deps.cubeServices();
-  await evaluateProgram(program, { signal, services: { cubes }, maxDepth: deps.maxDepth });
+  const cubes = await evaluateGraph(deps, job.process, job.user_id, signal);
   if (cubes.saved.length === 0) return { costs: 0, duration: 'PT1S', size: 64, downloads_included: null };
   let size = 0;
   let inputs = 0;

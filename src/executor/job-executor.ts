@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { JobExecution, JobExecutor, JobOutcome } from '../jobs/executor.ts';
-import { evaluateProgram } from '../process-graph/index.ts';
+import { evaluateGraph } from './evaluate-graph.ts';
 import type { CubeServices, SaveRequest } from '../processes/cube/index.ts';
 import { jobResultKey, jobResultsPrefix, type StoredAsset, type StoredResults } from '../results/layout.ts';
 import type { ObjectStore } from '../storage/index.ts';
@@ -29,16 +29,13 @@ export class GraphJobExecutor implements JobExecutor {
   constructor(private readonly deps: GraphJobExecutorDeps) {}
 
   async execute({ job, signal, log, progress }: JobExecution): Promise<JobOutcome> {
-    const { program, errors } = await this.deps.validator.check(job.process, job.user_id, signal);
-    if (!program) throw errors[0];
-    const cubes = this.deps.cubeServices();
-    const value = await evaluateProgram(program, { signal, services: { cubes }, maxDepth: this.deps.maxDepth });
+    const { value, saved } = await evaluateGraph(this.deps, job.process, job.user_id, signal);
     const prefix = jobResultsPrefix(job.id);
-    if (cubes.saved.length === 0) return this.saveJson(job.id, value, signal);
-    await log('info', `Process graph evaluated: ${cubes.saved.length} output(s) to write.`);
+    if (saved.length === 0) return this.saveJson(job.id, value, signal);
+    await log('info', `Process graph evaluated: ${saved.length} output(s) to write.`);
     const assets: Record<string, StoredAsset> = {};
     let stored: StoredResults | undefined;
-    for (const [i, save] of cubes.saved.entries()) {
+    for (const [i, save] of saved.entries()) {
       const plan = outputPlan(withDistinctName(save, i));
       const total = Math.ceil(plan.grid.width / plan.chunk.width) * Math.ceil(plan.grid.height / plan.chunk.height);
       await log('info', `Writing ${plan.format}: ${plan.grid.width} x ${plan.grid.height} px, ${plan.variables.length} variable(s), ${total} chunk(s).`, {
@@ -50,7 +47,7 @@ export class GraphJobExecutor implements JobExecutor {
         pool: this.deps.pool,
         prefix: prefix.replace(/\/$/, ''),
         signal,
-        onProgress: (done, all) => void progress(((i + done / all) / cubes.saved.length) * 99).catch(() => {}),
+        onProgress: (done, all) => void progress(((i + done / all) / saved.length) * 99).catch(() => {}),
       });
       for (const a of written) assets[a.path] = a as StoredAsset;
       stored ??= { ...resultMetadata(plan), assets };

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { OpenEOError } from '../errors.ts';
-import { evaluateProgram } from '../process-graph/index.ts';
+import { evaluateGraph } from './evaluate-graph.ts';
 import type { ObjectStore } from '../storage/index.ts';
 import type { GraphJobExecutorDeps } from './job-executor.ts';
 import { outputPlan } from './output-plan.ts';
@@ -27,19 +27,16 @@ export class SyncRunner {
   ) {}
 
   async run(process: unknown, userId: string, signal: AbortSignal): Promise<SyncResult> {
-    const { program, errors } = await this.deps.validator.check(process, userId, signal);
-    if (!program) throw errors[0];
-    const cubes = this.deps.cubeServices();
-    const value = await evaluateProgram(program, { signal, services: { cubes }, maxDepth: this.deps.maxDepth });
+    const { value, saved } = await evaluateGraph(this.deps, process, userId, signal);
     const noop = async () => {};
-    if (cubes.saved.length === 0) {
+    if (saved.length === 0) {
       if (typeof value === 'object' && value !== null && (value as { kind?: string }).kind === 'datacube') {
         throw new OpenEOError('ProcessGraphInvalid', 'The graph returns a data cube: end it with save_result to choose a format.');
       }
       return { contentType: 'application/json', body: new TextEncoder().encode(JSON.stringify(value ?? null)), cleanup: noop };
     }
-    if (cubes.saved.length > 1) throw new OpenEOError('ProcessGraphInvalid', 'Synchronous processing supports one save_result; run a batch job for several outputs.');
-    const plan = outputPlan(cubes.saved[0]);
+    if (saved.length > 1) throw new OpenEOError('ProcessGraphInvalid', 'Synchronous processing supports one save_result; run a batch job for several outputs.');
+    const plan = outputPlan(saved[0]);
     const pixels = plan.grid.width * plan.grid.height * plan.variables.length * (plan.time?.length ?? 1);
     if (pixels > this.pixelBudget) {
       throw new OpenEOError(
