@@ -7,6 +7,7 @@ import { OpenEOError } from '../errors.ts';
 import type { SaveRequest } from '../processes/cube/index.ts';
 import type { Grid } from '../raster/grid/types.ts';
 import { isDType } from '../processes/cube/load.ts';
+import { subGrid } from '../raster/grid/affine.ts';
 
 export interface OutputVariable {
   name: string;
@@ -53,6 +54,22 @@ const invalidOption = (name: string, reason: string) =>
 
 export const DEFAULT_CHUNK = 2048;
 
+/**
+ * A pixel window in numpy slice notation over (rows, columns), e.g. `[:5000, :5000]` or `[1000:3000, 200:]`;
+ * bounds are clamped to the grid.
+ */
+export function parseWindow(v: unknown, width: number, height: number): { col: number; row: number; width: number; height: number } {
+  const m = typeof v === 'string' ? /^\s*\[?\s*(\d*)\s*:\s*(\d*)\s*,\s*(\d*)\s*:\s*(\d*)\s*\]?\s*$/.exec(v) : null;
+  if (!m) throw invalidOption('window', "expected numpy slices over rows and columns such as '[:5000, :5000]' or '[1000:3000, 200:]'.");
+  const [r0, r1, c0, c1] = m.slice(1).map((x, i) => (x === '' ? (i % 2 === 0 ? 0 : i < 2 ? height : width) : Number(x)));
+  const row = Math.min(r0, height);
+  const col = Math.min(c0, width);
+  const h = Math.min(r1, height) - row;
+  const w = Math.min(c1, width) - col;
+  if (h <= 0 || w <= 0) throw invalidOption('window', 'the window is empty.');
+  return { col, row, width: w, height: h };
+}
+
 export function outputPlan(save: SaveRequest): OutputPlan {
   const { meta, node } = save.cube;
   const o = save.options;
@@ -72,9 +89,10 @@ export function outputPlan(save: SaveRequest): OutputPlan {
     throw invalidOption('chunk_size', 'expected an integer (or [width, height]) between 64 and 8192.');
   }
   const labels = meta.bands?.labels ?? [String(o.variable ?? 'data')];
+  const win = o.window === undefined || o.window === null ? undefined : parseWindow(o.window, meta.grid.width, meta.grid.height);
   return {
-    node,
-    grid: meta.grid,
+    node: win ? { op: 'crop', input: node, col: win.col, row: win.row } : node,
+    grid: win ? subGrid(meta.grid, win.col, win.row, win.width, win.height) : meta.grid,
     variables: labels.map((name, band) => ({ name, band, dtype, nodata })),
     time: meta.time?.labels,
     format: save.format,

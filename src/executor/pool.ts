@@ -116,7 +116,11 @@ class ThreadPool implements ChunkPool {
             finish();
             if (msg.aborted || job.signal.aborted) return fail(job.signal.reason ?? new Error('aborted'));
             const code = (msg.error?.code ?? 'Internal') as ErrorCode;
-            return fail(new OpenEOError(code, msg.error?.message ?? 'chunk failed', { cause: msg.error?.stack }));
+            // Internal errors keep their details (paths, stacks) for the server log only.
+            const message = code === 'Internal'
+              ? `Server error while computing the chunk at x=${window.x0}, y=${window.y0}.`
+              : (msg.error?.message ?? 'chunk failed');
+            return fail(new OpenEOError(code, message, { cause: new Error(`${msg.error?.message}\n${msg.error?.stack ?? ''}`) }));
           }
           done++;
           job.onChunk?.(done, job.windows.length);

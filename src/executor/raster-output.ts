@@ -18,7 +18,7 @@ export interface RasterOutputRun {
 
 export async function writeRasterOutput(run: RasterOutputRun): Promise<WrittenAsset[]> {
   const { plan, signal } = run;
-  const { dtype: _d, nodata: _n, chunk_size: _c, ...formatOptions } = plan.options;
+  const { dtype: _d, nodata: _n, chunk_size: _c, window: _w, ...formatOptions } = plan.options;
   checkFormatOptions(plan.format, plan.options);
   const writer = createRasterWriter(plan.format, run.store, run.prefix, formatOptions);
   const meta = rasterMeta(plan);

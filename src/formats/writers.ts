@@ -80,6 +80,7 @@ export const PNG_FORMAT: FileFormat = {
     min: { type: ['number', 'null'], description: 'Value shown with the first colour; default the smallest value.', default: null },
     max: { type: ['number', 'null'], description: 'Value shown with the last colour; default the largest value.', default: null },
     max_size: { type: 'integer', description: 'Longest side of the image in pixels.', default: 2048, minimum: 16, maximum: 16384 },
+    window: { type: ['string', 'null'], description: "Part of the grid to show, as numpy slices over rows and columns, e.g. '[:5000, :5000]'.", default: null },
     name: { type: 'string', description: 'File name stem.', default: 'quicklook', pattern: '^[A-Za-z0-9_][A-Za-z0-9_.-]*$' },
   },
 };

@@ -50,4 +50,11 @@ describe('flood results as GeoTIFF, netCDF and PNG agree with the Zarr output', 
     assert.ok(r.png.distinct_colours > 5, `PNG is not blank: ${JSON.stringify(r.png)}`);
     assert.ok(r.png.opaque > 100);
   });
+
+  it('renders a window of the grid as PNG', async () => {
+    const png = await runJob(t, token, floodJob('gfm-flood-monthly.json', { colormap: 'Reds', window: '[:500, 100:900]' }, 'PNG'));
+    const file = path.join(t.dataDir, 'results', 'jobs', png.id, 'quicklook-ensemble_likelihood.png');
+    const info = JSON.parse(execFileSync('gdalinfo', ['-json', file], { encoding: 'utf8' }));
+    assert.deepEqual(info.size, [800, 500]);
+  });
 });
