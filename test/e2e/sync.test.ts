@@ -62,5 +62,9 @@ describe('synchronous processing (POST /result)', () => {
     const zarr = await request(t.app).post('/result').set('Authorization', token).send(floodJob('gfm-flood-monthly.json')).expect(400);
     assert.equal(zarr.body.code, 'FormatUnsupported');
     await request(t.app).post('/result').send(floodJob('gfm-flood-monthly.json')).expect(401);
+    const window = await request(t.app).post('/result').set('Authorization', token).send(floodJob('gfm-flood-monthly.json', { window: 'rows 1 to 5' }, 'PNG')).expect(400);
+    assert.match(window.body.message, /window/);
+    const unknown = await request(t.app).post('/result').set('Authorization', token).send(floodJob('gfm-flood-monthly.json', { colour: 'red' }, 'PNG')).expect(400);
+    assert.match(unknown.body.message, /unknown option/);
   });
 });
