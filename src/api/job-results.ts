@@ -1,5 +1,5 @@
 import { cancelJob, queueJob } from '../db/jobs.ts';
-import { lastErrorLog } from '../db/job-logs.ts';
+import { insertLog, lastErrorLog } from '../db/job-logs.ts';
 import { OpenEOError } from '../errors.ts';
 import { userOf, type Handler } from './http.ts';
 import { checkJobQuota, requireJob } from './jobs.ts';
@@ -26,10 +26,7 @@ export const cancelJobRun: Handler = async (req, res, ctx) => {
   const canceled = await cancelJob(ctx.db, job.user_id, job.id);
   if (canceled) {
     ctx.runner?.abort(job.id);
-    await ctx.db
-      .insertInto('job_logs')
-      .values({ job_id: job.id, run: canceled.run, level: 'info', message: 'Job canceled by the user.', code: null, data: null, path: null })
-      .execute();
+    await insertLog(ctx.db, job.id, canceled.run, { level: 'info', message: 'Job canceled by the user.' });
   }
   res.status(204).end();
 };

@@ -210,6 +210,17 @@ export async function deleteJob(db: Db, userId: string, id: string): Promise<boo
   return res.numDeletedRows > 0n;
 }
 
+/** running → queued for the same run, when a worker shuts down before finishing it. */
+export async function requeueJob(db: Db, id: string, run: number): Promise<void> {
+  await db
+    .updateTable('jobs')
+    .set({ status: 'queued', started: null, updated: sql`now()` })
+    .where('id', '=', id)
+    .where('run', '=', run)
+    .where('status', '=', 'running')
+    .execute();
+}
+
 /** Jobs left `running` by a process that died: their `updated` heartbeat is older than the cutoff. */
 export async function failStaleJobs(db: Db, olderThan: Date): Promise<JobRow[]> {
   return db

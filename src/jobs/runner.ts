@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Db } from '../db/database.ts';
-import { claimQueuedJob, completeJob, failStaleJobs, setJobProgress, touchJob } from '../db/jobs.ts';
+import { claimQueuedJob, completeJob, failStaleJobs, requeueJob, setJobProgress, touchJob } from '../db/jobs.ts';
 import { insertLog } from '../db/job-logs.ts';
 import type { JobRow } from '../db/schema.ts';
 import { toOpenEOError } from '../errors.ts';
@@ -146,13 +146,6 @@ export class JobRunner {
 
   /** A job interrupted by a graceful shutdown goes back to the queue rather than staying `running`. */
   private async releaseOnShutdown(job: JobRow): Promise<void> {
-    await this.db
-      .updateTable('jobs')
-      .set({ status: 'queued', started: null })
-      .where('id', '=', job.id)
-      .where('run', '=', job.run)
-      .where('status', '=', 'running')
-      .execute()
-      .catch(() => {});
+    await requeueJob(this.db, job.id, job.run).catch(() => {});
   }
 }
