@@ -1,7 +1,9 @@
 import type { Migration } from 'kysely';
 import * as init from './20261125_0001_init.ts';
+import * as distributed from './20261125_0002_distributed.ts';
 
 /** Every migration, in order. Listed explicitly so that a stray file never runs. */
 export const migrations: Record<string, Migration> = {
   '20261125_0001_init': init,
+  '20261125_0002_distributed': distributed,
 };

@@ -70,6 +70,12 @@ export interface Config {
   title: string;
   /** Whether `serve` also runs queued jobs in-process. */
   runJobsInProcess: boolean;
+  /**
+   * 'local': each job runs whole in one process (serve or worker). 'distributed': jobs are planned into chunk tasks on
+   * a Postgres queue (pg-boss) that any number of `worker` processes share; needs DATABASE_URL.
+   */
+  execution: 'local' | 'distributed';
+  queue: { leaseSeconds: number; retryLimit: number; chunksPerTask: number };
   /** Rules for requests sent on a user's behalf (see security/outbound.ts). */
   outbound: OutboundSettings;
 }
@@ -139,6 +145,13 @@ function outboundSettings(env: Env): OutboundSettings {
   });
 }
 
+function executionMode(env: Env, embedded: boolean): 'local' | 'distributed' {
+  const v = env.EXECUTION_MODE || 'local';
+  if (v !== 'local' && v !== 'distributed') throw new ConfigError(`EXECUTION_MODE must be 'local' or 'distributed', got '${v}'`);
+  if (v === 'distributed' && embedded) throw new ConfigError('EXECUTION_MODE=distributed needs DATABASE_URL (a Postgres shared by the workers)');
+  return v;
+}
+
 /** Reads the environment once; the result is frozen and passed around through the context. */
 export function loadConfig(env: Env = process.env): Config {
   const port = int(env, 'PORT', 8080);
@@ -189,6 +202,12 @@ export function loadConfig(env: Env = process.env): Config {
     backendId: env.BACKEND_ID || 'openeo-backend',
     title: env.BACKEND_TITLE || 'openEO backend',
     runJobsInProcess: bool(env, 'RUN_JOBS_IN_PROCESS', true),
+    execution: executionMode(env, embedded),
+    queue: Object.freeze({
+      leaseSeconds: int(env, 'QUEUE_LEASE_SECONDS', 30, 10),
+      retryLimit: int(env, 'QUEUE_RETRY_LIMIT', 4, 0),
+      chunksPerTask: int(env, 'CHUNKS_PER_TASK', 8, 1),
+    }),
     outbound: outboundSettings(env),
   });
 }

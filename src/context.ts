@@ -10,6 +10,8 @@ import type { JobRow } from './db/schema.ts';
 import type { OpenEOError } from './errors.ts';
 import type { JobExecutor } from './jobs/executor.ts';
 import { JobRunner } from './jobs/runner.ts';
+import { openQueue } from './distributed/queue.ts';
+import type { PgBoss } from 'pg-boss';
 import type { SyncRunner } from './executor/sync-runner.ts';
 import type { ResultSigner } from './results/signing.ts';
 import type { ObjectStore } from './storage/index.ts';
@@ -44,6 +46,8 @@ export interface AppContext {
   sync: SyncRunner;
   /** Present when this process runs jobs (serve with in-process jobs, or worker). */
   runner?: JobRunner;
+  /** Present in distributed execution: started jobs are sent to this queue. */
+  queue?: PgBoss;
   /**
    * Validates a process (with `process_graph`) for a user. With `requireValid` the first error is thrown as an
    * OpenEOError; otherwise all errors found are returned.
@@ -100,10 +104,11 @@ export async function createContext(config: Config, options: ContextOptions = {}
   const { defaultParts } = await import('./parts.ts');
   const parts: ContextParts = { ...(await defaultParts(config, handle.db, secret, logger)), ...options.parts };
   const auth = new AuthService(handle.db, config.limits, new OidcVerifier(config.oidcProviders));
-  const runner = options.runJobs
-    ? new JobRunner(handle.db, parts.executor, logger, { concurrency: config.limits.jobConcurrency })
-    : undefined;
+  const distributed = config.execution === 'distributed';
+  const runner =
+    options.runJobs && !distributed ? new JobRunner(handle.db, parts.executor, logger, { concurrency: config.limits.jobConcurrency }) : undefined;
   runner?.start();
+  const queue = distributed ? await openQueue({ databaseUrl: config.databaseUrl!, supervise: false }) : undefined;
   return {
     config,
     db: handle.db,
@@ -112,8 +117,10 @@ export async function createContext(config: Config, options: ContextOptions = {}
     auth,
     ...parts,
     runner,
+    queue,
     async close() {
       await runner?.stop();
+      await queue?.stop({ graceful: false });
       await parts.close();
       await handle.close();
     },

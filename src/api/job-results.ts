@@ -1,4 +1,5 @@
 import { cancelJob, queueJob } from '../db/jobs.ts';
+import { enqueueJob } from '../distributed/queue.ts';
 import { insertLog, lastErrorLog } from '../db/job-logs.ts';
 import { OpenEOError } from '../errors.ts';
 import { userOf, type Handler } from './http.ts';
@@ -15,8 +16,9 @@ export const startJob: Handler = async (req, res, ctx) => {
   await checkJobQuota(ctx, job.user_id);
   // Old results go before the new run is visible as queued, so they can never be mistaken for the new run's.
   await ctx.executor.discardResults(job.id);
-  await queueJob(ctx.db, userOf(req).id, job.id);
+  const queued = await queueJob(ctx.db, userOf(req).id, job.id);
   ctx.runner?.notify();
+  if (ctx.queue && queued) await enqueueJob(ctx.queue, queued.id, queued.run);
   res.status(202).end();
 };
 

@@ -5,6 +5,8 @@ import { createApp } from '../app.ts';
 import type { Config } from '../config.ts';
 import { createContext, type AppContext } from '../context.ts';
 import { countUsers, createPasswordUser } from '../db/users.ts';
+import { startDistributedWorker } from '../distributed/index.ts';
+import pino from 'pino';
 
 /** On the embedded default only: a first user so that a fresh clone can be used right away. */
 async function ensureDemoUser(ctx: AppContext): Promise<void> {
@@ -28,6 +30,17 @@ async function ensureDemoUser(ctx: AppContext): Promise<void> {
 export async function serve(config: Config): Promise<{ ctx: AppContext; server: Server }> {
   const ctx = await createContext(config, { runJobs: config.runJobsInProcess });
   await ensureDemoUser(ctx);
+  // In distributed mode a lone `serve` still runs jobs: it takes queue tasks like any worker.
+  const inProcessWorker =
+    config.execution === 'distributed' && config.runJobsInProcess
+      ? await startDistributedWorker({
+          config,
+          logger: ctx.logger,
+          concurrency: config.limits.jobConcurrency,
+          chunksPerTask: config.queue.chunksPerTask,
+          queue: { leaseSeconds: config.queue.leaseSeconds, retryLimit: config.queue.retryLimit },
+        })
+      : undefined;
   const app = createApp(ctx);
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(config.port, config.host, () => resolve(s)).on('error', reject);
@@ -36,6 +49,7 @@ export async function serve(config: Config): Promise<{ ctx: AppContext; server: 
   const shutdown = async () => {
     ctx.logger.info('shutting down');
     server.close();
+    await inProcessWorker?.stop(30_000);
     await ctx.close();
     process.exit(0);
   };
@@ -45,6 +59,25 @@ export async function serve(config: Config): Promise<{ ctx: AppContext; server: 
 }
 
 export async function worker(config: Config): Promise<void> {
+  if (config.execution === 'distributed') {
+    const logger = pino({ level: config.logLevel });
+    const w = await startDistributedWorker({
+      config,
+      logger,
+      concurrency: config.limits.jobConcurrency,
+      chunksPerTask: config.queue.chunksPerTask,
+      queue: { leaseSeconds: config.queue.leaseSeconds, retryLimit: config.queue.retryLimit },
+    });
+    logger.info({ concurrency: config.limits.jobConcurrency }, 'distributed worker started');
+    const drain = async () => {
+      logger.info('worker draining');
+      await w.stop(30_000);
+      process.exit(0);
+    };
+    process.once('SIGTERM', drain);
+    process.once('SIGINT', drain);
+    return;
+  }
   const ctx = await createContext(config, { runJobs: true });
   ctx.logger.info({ database: ctx.dbKind, concurrency: config.limits.jobConcurrency }, 'worker started');
   const shutdown = async () => {

@@ -1,0 +1,126 @@
+/** Repository functions of distributed runs: job_runs, job_outputs, job_chunks. */
+import { sql } from 'kysely';
+import type { Db } from '../db/database.ts';
+import { insertLog } from '../db/job-logs.ts';
+import type { JobRow } from '../db/schema.ts';
+import type { ChunkWindow } from '../formats/raster-writer.ts';
+import type { OutputPlan } from '../executor/output-plan.ts';
+import { distDb, type JobChunkRow } from './schema.ts';
+
+export interface PlannedOutput {
+  prefix: string;
+  plan: OutputPlan;
+  windows: ChunkWindow[];
+}
+
+/** Replaces whatever an earlier (interrupted) planning of the run stored; chunk marks start over. */
+export async function storeRunPlan(db: Db, jobId: string, run: number, outputs: PlannedOutput[]): Promise<void> {
+  await distDb(db).transaction().execute(async (tx) => {
+    await tx.deleteFrom('job_runs').where('job_id', '=', jobId).where('run', '=', run).execute();
+    const total = outputs.reduce((n, o) => n + o.windows.length, 0);
+    await tx.insertInto('job_runs').values({ job_id: jobId, run, chunks_total: total }).execute();
+    for (const [idx, o] of outputs.entries()) {
+      await tx.insertInto('job_outputs').values({ job_id: jobId, run, idx, prefix: o.prefix, plan: JSON.stringify(o.plan) }).execute();
+      // in slices, to stay below the bind-parameter limit on huge jobs
+      for (let i = 0; i < o.windows.length; i += 2000) {
+        const rows = o.windows.slice(i, i + 2000).map((w, k) => ({ job_id: jobId, run, output: idx, idx: i + k, x0: w.x0, y0: w.y0, w: w.width, h: w.height }));
+        await tx.insertInto('job_chunks').values(rows).execute();
+      }
+    }
+  });
+}
+
+export async function loadOutputs(db: Db, jobId: string, run: number): Promise<{ idx: number; prefix: string; plan: OutputPlan }[]> {
+  const rows = await distDb(db).selectFrom('job_outputs').selectAll().where('job_id', '=', jobId).where('run', '=', run).orderBy('idx').execute();
+  return rows.map((r) => ({ idx: r.idx, prefix: r.prefix, plan: r.plan as OutputPlan }));
+}
+
+export async function pendingChunks(db: Db, jobId: string, run: number, output: number, ids: number[]): Promise<JobChunkRow[]> {
+  if (ids.length === 0) return [];
+  return distDb(db)
+    .selectFrom('job_chunks')
+    .selectAll()
+    .where('job_id', '=', jobId)
+    .where('run', '=', run)
+    .where('output', '=', output)
+    .where('idx', 'in', ids)
+    .where('done_at', 'is', null)
+    .orderBy('idx')
+    .execute();
+}
+
+/** Marks a chunk written and returns the run's progress (done, total). */
+export async function markChunkDone(db: Db, jobId: string, run: number, output: number, idx: number): Promise<{ done: number; total: number }> {
+  const d = distDb(db);
+  await d
+    .updateTable('job_chunks')
+    .set({ done_at: sql`now()` })
+    .where('job_id', '=', jobId)
+    .where('run', '=', run)
+    .where('output', '=', output)
+    .where('idx', '=', idx)
+    .where('done_at', 'is', null)
+    .execute();
+  const row = await d
+    .selectFrom('job_runs')
+    .select((eb) => [
+      'chunks_total',
+      eb
+        .selectFrom('job_chunks')
+        .select((e2) => e2.fn.countAll<string>().as('n'))
+        .where('job_chunks.job_id', '=', jobId)
+        .where('job_chunks.run', '=', run)
+        .where('job_chunks.done_at', 'is not', null)
+        .as('done'),
+    ])
+    .where('job_id', '=', jobId)
+    .where('run', '=', run)
+    .executeTakeFirst();
+  return { done: Number(row?.done ?? 0), total: row?.chunks_total ?? 0 };
+}
+
+/**
+ * Whether every chunk of the run is written. Each chunk's mark is committed before this runs, so of two tasks
+ * finishing the last chunks at the same moment, at least the later one sees all marks.
+ */
+export async function allChunksDone(db: Db, jobId: string, run: number): Promise<boolean> {
+  const row = await distDb(db)
+    .selectFrom('job_chunks')
+    .select('idx')
+    .where('job_id', '=', jobId)
+    .where('run', '=', run)
+    .where('done_at', 'is', null)
+    .limit(1)
+    .executeTakeFirst();
+  return row === undefined;
+}
+
+/** Records that finalize was sent; true only for the first caller (a conditional update, race-free). */
+export async function claimFinalize(db: Db, jobId: string, run: number): Promise<boolean> {
+  const res = await distDb(db)
+    .updateTable('job_runs')
+    .set({ finalize_queued: true })
+    .where('job_id', '=', jobId)
+    .where('run', '=', run)
+    .where('finalize_queued', '=', false)
+    .executeTakeFirst();
+  return res.numUpdatedRows > 0n;
+}
+
+export async function jobState(db: Db, jobId: string): Promise<Pick<JobRow, 'status' | 'run'> | undefined> {
+  return db.selectFrom('jobs').select(['status', 'run']).where('id', '=', jobId).executeTakeFirst();
+}
+
+/** running → error for this run, with the cause in the job log; a no-op when the run is over already. */
+export async function failRun(db: Db, jobId: string, run: number, message: string, code: string, data?: unknown): Promise<boolean> {
+  const res = await db
+    .updateTable('jobs')
+    .set({ status: 'error', finished: sql`now()`, updated: sql`now()` })
+    .where('id', '=', jobId)
+    .where('run', '=', run)
+    .where('status', '=', 'running')
+    .executeTakeFirst();
+  if (res.numUpdatedRows === 0n) return false;
+  await insertLog(db, jobId, run, { level: 'error', message, code, data });
+  return true;
+}
