@@ -5,12 +5,13 @@
  *   run_chunks → chunks computed and written here, marked done; the last one sends finalize_job
  *   finalize_job → writer.finish per output, results stored, job finished
  */
+import { withBandInfo } from '../executor/raster-output.ts';
 import type { PgBoss } from 'pg-boss';
 import { claimQueuedJob, completeJob, findJobById, setJobProgress } from '../db/jobs.ts';
 import { toOpenEOError } from '../errors.ts';
 import { chunkWindows, rasterMeta } from '../executor/chunk-compute.ts';
 import { runChunkTask } from '../executor/chunk-task.ts';
-import { outputPlan, type OutputPlan } from '../executor/output-plan.ts';
+import { outputPlan, writerOptions, type OutputPlan } from '../executor/output-plan.ts';
 import { resultMetadata } from '../executor/result-metadata.ts';
 import { checkFormatOptions, createRasterWriter } from '../formats/writers.ts';
 import { jobLogger } from '../jobs/job-log.ts';
@@ -54,7 +55,7 @@ export async function planJob(ctx: TaskContext, { jobId, run }: PlanJobData, att
     const outputs = cubes.saved.map((s, i) => ({ prefix, plan: outputPlan(withDistinctName(s, i)) }));
     for (const o of outputs) {
       checkFormatOptions(o.plan.format, o.plan.options);
-      await createRasterWriter(o.plan.format, ctx.deps.env.store, o.prefix, formatOptions(o.plan)).begin(rasterMeta(o.plan), signal);
+      await createRasterWriter(o.plan.format, ctx.deps.env.store, o.prefix, writerOptions(o.plan)).begin(rasterMeta(o.plan), signal);
     }
     const planned = outputs.map((o) => ({ ...o, windows: chunkWindows(o.plan) }));
     await storeRunPlan(db, jobId, run, planned);
@@ -83,7 +84,7 @@ export async function runChunks(ctx: TaskContext, { jobId, run, output, chunkIds
   if (!state || state.run !== run || state.status !== 'running') return;
   const out = (await loadOutputs(db, jobId, run)).find((o) => o.idx === output);
   if (!out) return;
-  const plan = { ...out.plan, options: formatOptions(out.plan) };
+  const plan = { ...out.plan, options: writerOptions(out.plan) };
   const watch = watchJob(db, jobId, run, ctx.deps.statusPollMs, attempt.signal);
   let current: number | undefined;
   try {
@@ -116,7 +117,7 @@ export async function finalizeJob(ctx: TaskContext, { jobId, run }: FinalizeJobD
     const assets: Record<string, StoredAsset> = {};
     let stored: Omit<StoredResults, 'assets'> | undefined;
     for (const o of await loadOutputs(db, jobId, run)) {
-      const written = await createRasterWriter(o.plan.format, env.store, o.prefix, formatOptions(o.plan)).finish(rasterMeta(o.plan), watch.signal);
+      const written = withBandInfo(o.plan, await createRasterWriter(o.plan.format, env.store, o.prefix, writerOptions(o.plan)).finish(rasterMeta(o.plan), watch.signal));
       for (const a of written) assets[a.path] = a as StoredAsset;
       stored ??= resultMetadata(o.plan);
     }
@@ -177,11 +178,6 @@ async function saveJson(ctx: TaskContext, jobId: string, run: number, value: unk
 }
 
 /** The options the format writer takes (the rest were consumed by the output plan). */
-function formatOptions(plan: OutputPlan): Record<string, unknown> {
-  const { dtype: _d, nodata: _n, chunk_size: _c, ...rest } = plan.options;
-  return rest;
-}
-
 function describeChunk(plan: OutputPlan, idx: number, ids: number[]): string {
   const cols = Math.ceil(plan.grid.width / plan.chunk.width);
   return ids.includes(idx) ? `pixels x ${(idx % cols) * plan.chunk.width}, y ${Math.floor(idx / cols) * plan.chunk.height}` : 'unknown window';

@@ -54,6 +54,12 @@ const invalidOption = (name: string, reason: string) =>
 
 export const DEFAULT_CHUNK = 2048;
 
+/** The options the format writer sees: those the executor itself handles are taken out. */
+export function writerOptions(plan: OutputPlan): Record<string, unknown> {
+  const { dtype: _d, nodata: _n, chunk_size: _c, window: _w, ...rest } = plan.options;
+  return rest;
+}
+
 /**
  * A pixel window in numpy slice notation over (rows, columns), e.g. `[:5000, :5000]` or `[1000:3000, 200:]`;
  * bounds are clamped to the grid.

@@ -4,7 +4,7 @@ import { createRasterWriter, checkFormatOptions } from '../formats/writers.ts';
 import type { WrittenAsset } from '../formats/raster-writer.ts';
 import type { ObjectStore } from '../storage/index.ts';
 import { chunkWindows, rasterMeta } from './chunk-compute.ts';
-import type { OutputPlan } from './output-plan.ts';
+import { writerOptions, type OutputPlan } from './output-plan.ts';
 import type { ChunkPool } from './pool.ts';
 
 export interface RasterOutputRun {
@@ -18,7 +18,7 @@ export interface RasterOutputRun {
 
 export async function writeRasterOutput(run: RasterOutputRun): Promise<WrittenAsset[]> {
   const { plan, signal } = run;
-  const { dtype: _d, nodata: _n, chunk_size: _c, window: _w, ...formatOptions } = plan.options;
+  const formatOptions = writerOptions(plan);
   checkFormatOptions(plan.format, plan.options);
   const writer = createRasterWriter(plan.format, run.store, run.prefix, formatOptions);
   const meta = rasterMeta(plan);
@@ -32,5 +32,15 @@ export async function writeRasterOutput(run: RasterOutputRun): Promise<WrittenAs
     signal,
     onChunk: run.onProgress,
   });
-  return writer.finish(meta, signal);
+  return withBandInfo(plan, await writer.finish(meta, signal));
+}
+
+/** Data assets describe their bands (STAC raster extension) unless the format did already. */
+export function withBandInfo(plan: OutputPlan, assets: WrittenAsset[]): WrittenAsset[] {
+  const bands = plan.variables.map((v) => ({
+    name: v.name,
+    data_type: v.dtype,
+    ...(v.nodata !== null ? { nodata: Number.isNaN(v.nodata) ? 'nan' : v.nodata } : {}),
+  }));
+  return assets.map((a) => (a.roles.includes('data') && !a['raster:bands'] ? { ...a, 'raster:bands': bands } : a));
 }

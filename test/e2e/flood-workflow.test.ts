@@ -32,6 +32,10 @@ describe('GFM flood workflow end to end', () => {
       const { id, results } = await runJob(t, token, floodJob(name));
       assert.ok(results.assets['result.zarr'], `assets: ${Object.keys(results.assets)}`);
       assert.equal(results.assets['result.zarr'].type, 'application/vnd+zarr');
+      assert.deepEqual((results.assets['result.zarr'] as unknown as Record<string, unknown>)['raster:bands'], [
+        { name: 'ensemble_flood_extent', data_type: 'uint8' },
+        { name: 'ensemble_likelihood', data_type: 'uint8' },
+      ]);
       assert.ok(results.assets['overview-ensemble_likelihood.png'].roles.includes('overview'));
       const zarr = path.join(t.dataDir, 'results', 'jobs', id, 'result.zarr');
       const report = reference(collection, zarr);
