@@ -75,6 +75,8 @@ describe('data cube processes on the demo collection', () => {
     assert.equal(band.body.code, 'ProcessParameterInvalid');
     const none = await sync({ l: { ...load(), arguments: { ...load().arguments, temporal_extent: ['2020-01-01', '2020-02-01'] } }, d: { process_id: 'dimension_labels', arguments: { data: { from_node: 'l' }, dimension: 't' }, result: true } }).expect(400);
     assert.equal(none.body.code, 'NoDataAvailable');
+    const elsewhere = await sync({ l: { ...load(), arguments: { ...load().arguments, spatial_extent: { west: 11.0, south: 47.0, east: 11.1, north: 47.1 } } }, d: { process_id: 'dimension_labels', arguments: { data: { from_node: 'l' }, dimension: 't' }, result: true } }).expect(400);
+    assert.equal(elsewhere.body.code, 'NoDataAvailable');
     const coll = await sync({ l: { process_id: 'load_collection', arguments: { id: 'NOPE', spatial_extent: BBOX, temporal_extent: null } }, d: { process_id: 'dimension_labels', arguments: { data: { from_node: 'l' }, dimension: 't' }, result: true } }).expect(404);
     assert.equal(coll.body.code, 'CollectionNotFound');
     const bad = await sync({ l: { ...load(), arguments: { ...load().arguments, spatial_extent: { west: 70, south: 27, east: 68, north: 28 } } }, d: { process_id: 'dimension_labels', arguments: { data: { from_node: 'l' }, dimension: 't' }, result: true } }).expect(400);
