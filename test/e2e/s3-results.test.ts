@@ -76,6 +76,11 @@ describe('flood results in S3, read back over signed URLs and /vsis3/', () => {
       assert.equal(report[band].mismatches, 0, `${band}: ${JSON.stringify(report[band])}`);
     }
     assert.equal(report.crs_wkt_has_aeqd, true);
+    // GDAL's Zarr driver over the same signed URL sees the grid and CRS.
+    const gdal = JSON.parse(await run('gdalinfo', ['-json', `ZARR:"/vsicurl/${href}":/ensemble_likelihood`], { ...process.env, GDAL_DISABLE_READDIR_ON_OPEN: 'EMPTY_DIR' }));
+    assert.deepEqual(gdal.size, [report.reference_shape[1], report.reference_shape[0]]);
+    assert.match(gdal.coordinateSystem.wkt, /Azimuthal/);
+    assert.equal(gdal.geoTransform[0], report.reference_x0);
     // Range requests work on the signed links (HEAD and partial GET).
     const meta = `${href}/.zmetadata`;
     const head = await fetch(meta, { method: 'HEAD' });
