@@ -6,6 +6,9 @@ import type { Config } from '../config.ts';
 import { createContext, type AppContext } from '../context.ts';
 import { countUsers, createPasswordUser } from '../db/users.ts';
 import { startDistributedWorker } from '../distributed/index.ts';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { demoDir } from './demo-data.ts';
 import pino from 'pino';
 
 /** On the embedded default only: a first user so that a fresh clone can be used right away. */
@@ -46,6 +49,9 @@ export async function serve(config: Config): Promise<{ ctx: AppContext; server: 
     const s = app.listen(config.port, config.host, () => resolve(s)).on('error', reject);
   });
   ctx.logger.info({ url: config.publicUrl, database: ctx.dbKind }, 'openEO backend listening');
+  if (!existsSync(path.join(demoDir(config), 'collection.json')) && config.collectionsFile.endsWith(path.join('collections', 'demo.json'))) {
+    process.stdout.write('The demo GFM collection has no data yet: run `npm run demo-data` (or `npm run demo` for the whole flood workflow).\n');
+  }
   const shutdown = async () => {
     ctx.logger.info('shutting down');
     server.close();
