@@ -15,7 +15,7 @@ Commands:
   users list                list users
   demo [--size small|medium|large] [--user U --password P]
                             run the GFM flood workflow as a batch job and plot the result
-  demo-data [--size small|medium|large] [--out DIR] [--seed N] [--compression zstd|deflate]
+  demo-data [--size small|medium(default)|large] [--out DIR] [--seed N] [--compression zstd|deflate]
                             generate the demo GFM collection
 
 Configuration comes from environment variables; see the README.

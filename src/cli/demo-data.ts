@@ -11,7 +11,7 @@ export async function demoDataCommand(config: Config, argv: string[]): Promise<n
   const { values } = parseArgs({
     args: argv,
     options: {
-      size: { type: 'string', default: 'small' },
+      size: { type: 'string', default: 'medium' },
       out: { type: 'string' },
       seed: { type: 'string', default: '42' },
       compression: { type: 'string', default: 'zstd' },
