@@ -168,3 +168,60 @@ describe('per-load limits', () => {
     }
   });
 });
+
+describe('apply_dimension over bands', () => {
+  let t: TestApp;
+  let token: string;
+  before(async () => {
+    t = await createTestApp({ env: { CHUNK_THREADS: '0' } });
+    await generateDemoData({ size: 'small', outDir: path.join(t.dataDir, 'demo', 'gfm') });
+    token = await t.login('applydim');
+  });
+  after(() => t.close());
+
+  const el = (label: string) => ({ process_id: 'array_element', arguments: { data: { from_parameter: 'data' }, label } });
+  const exprs = {
+    lik: el('ensemble_likelihood'),
+    twice: { process_id: 'multiply', arguments: { x: { from_node: 'lik' }, y: 2 } },
+    fl: el('ensemble_flood_extent'),
+    plus: { process_id: 'add', arguments: { x: { from_node: 'fl' }, y: 10 } },
+  };
+  const base = {
+    l: load(['ensemble_flood_extent', 'ensemble_likelihood']),
+    f: { process_id: 'filter_temporal', arguments: { data: { from_node: 'l' }, extent: ['2023-08-01', '2023-08-08'] } },
+  };
+  const tif = async (graph: Record<string, unknown>, file: string) => {
+    const res = await request(t.app).post('/result').set('Authorization', token).send({ process: { process_graph: graph } }).buffer(true).parse(binary).expect(200);
+    await fs.writeFile(path.join(t.dataDir, file), res.body as Buffer);
+    return path.join(t.dataDir, file);
+  };
+
+  it('returns one band per array_create element, equal to the same expressions reduced separately', async () => {
+    const save = (from: string) => ({ process_id: 'save_result', arguments: { data: { from_node: from }, format: 'GTiff', options: { dtype: 'float32', multiband: true } }, result: true });
+    const applied = await tif({
+      ...base,
+      a: { process_id: 'apply_dimension', arguments: { data: { from_node: 'f' }, dimension: 'bands', process: { process_graph: { ...exprs, ac: { process_id: 'array_create', arguments: { data: [{ from_node: 'twice' }, { from_node: 'plus' }] }, result: true } } } } },
+      r: { process_id: 'reduce_dimension', arguments: { data: { from_node: 'a' }, dimension: 't', reducer: reducer('max') } },
+      s: save('r'),
+    }, 'applied.tif');
+    const one = (result: string) => ({
+      ...base,
+      b: { process_id: 'reduce_dimension', arguments: { data: { from_node: 'f' }, dimension: 'bands', reducer: { process_graph: { ...exprs, [result]: { ...(exprs as any)[result], result: true } } } } },
+      r: { process_id: 'reduce_dimension', arguments: { data: { from_node: 'b' }, dimension: 't', reducer: reducer('max') } },
+      s: { process_id: 'save_result', arguments: { data: { from_node: 'r' }, format: 'GTiff', options: { dtype: 'float32' } }, result: true },
+    });
+    const twice = await tif(one('twice'), 'twice.tif');
+    const plus = await tif(one('plus'), 'plus.tif');
+    const script = `
+import json, numpy as np
+from osgeo import gdal
+a = gdal.Open("${applied}"); t = gdal.Open("${twice}").ReadAsArray(); p = gdal.Open("${plus}").ReadAsArray()
+b1 = a.GetRasterBand(1).ReadAsArray(); b2 = a.GetRasterBand(2).ReadAsArray()
+same = lambda x, y: bool(((x == y) | (np.isnan(x) & np.isnan(y))).all())
+print(json.dumps({"bands": a.RasterCount, "b1": same(b1, t), "b2": same(b2, p), "valid": int((~np.isnan(b1)).sum())}))
+`;
+    const r = JSON.parse(execFileSync('/usr/bin/python3', ['-c', script], { encoding: 'utf8' }));
+    assert.deepEqual(r, { bands: 2, b1: true, b2: true, valid: r.valid });
+    assert.ok(r.valid > 1000);
+  });
+});

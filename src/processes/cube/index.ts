@@ -8,9 +8,10 @@ import { loadProcesses } from './load-processes.ts';
 import { saveProcesses } from './save.ts';
 import { timeProcesses } from './time-aggregation.ts';
 import { resampleProcesses } from './resample.ts';
+import { applyDimensionProcesses } from './apply-dimension.ts';
 
 export type { CubeServices, SaveRequest } from './services.ts';
 
 export function cubeProcesses(): ProcessDefinition[] {
-  return [...loadProcesses, ...filterProcesses, ...applyReduceProcesses, ...combineProcesses, ...dimensionProcesses, ...saveProcesses, ...timeProcesses, ...resampleProcesses];
+  return [...loadProcesses, ...filterProcesses, ...applyReduceProcesses, ...combineProcesses, ...dimensionProcesses, ...saveProcesses, ...timeProcesses, ...resampleProcesses, ...applyDimensionProcesses];
 }
