@@ -10,6 +10,10 @@ export function jobView(job: JobRow, full: boolean): Record<string, unknown> {
     status: job.status,
     created: iso(job.created),
     updated: iso(job.updated),
+    // Not in the openEO schema, which allows extra fields: when the job was queued, started and ended.
+    queued: iso(job.queued),
+    started: iso(job.started),
+    finished: iso(job.finished),
     plan: job.plan,
     budget: job.budget,
     log_level: job.log_level,

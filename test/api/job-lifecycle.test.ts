@@ -37,6 +37,8 @@ describe('job lifecycle with the in-process runner and the real executor', () =>
     assertOfficialResponse(start);
     const job = await until(t, token, id, 'finished');
     assert.equal(job.progress, 100);
+    for (const k of ['created', 'queued', 'started', 'finished']) assert.match(job[k], /Z$/, k);
+    assert.ok(job.queued <= job.started && job.started <= job.finished);
     const results = await request(t.app).get(`/jobs/${id}/results`).set('Authorization', token).expect(200);
     assertOfficialResponse(results);
     assert.equal(results.body['openeo:status'], 'finished');
