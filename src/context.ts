@@ -31,33 +31,6 @@ export interface FormatCatalog {
   fileFormats(): { input: Record<string, unknown>; output: Record<string, unknown> };
 }
 
-export interface AppContext {
-  config: Config;
-  db: Db;
-  dbKind: 'pg' | 'pglite';
-  logger: Logger;
-  auth: AuthService;
-  processes: ProcessCatalog;
-  collections: CollectionCatalog;
-  formats: FormatCatalog;
-  store: ObjectStore;
-  signer: ResultSigner;
-  executor: JobExecutor;
-  sync: SyncRunner;
-  /** Present when this process runs jobs (serve with in-process jobs, or worker). */
-  runner?: JobRunner;
-  /** Present in distributed execution: started jobs are sent to this queue. */
-  queue?: PgBoss;
-  /**
-   * Validates a process (with `process_graph`) for a user. With `requireValid` the first error is thrown as an
-   * OpenEOError; otherwise all errors found are returned.
-   */
-  validateProcess(process: unknown, userId: string | undefined, opts: { requireValid: boolean }): Promise<OpenEOError[]>;
-  estimate(job: JobRow): Promise<Record<string, unknown>>;
-  resultsDocument(job: JobRow, opts: { partial: boolean }): Promise<Record<string, unknown>>;
-  close(): Promise<void>;
-}
-
 /** The parts that processing modules provide; tests may replace any of them. */
 export interface ContextParts {
   processes: ProcessCatalog;
@@ -67,11 +40,28 @@ export interface ContextParts {
   signer: ResultSigner;
   executor: JobExecutor;
   sync: SyncRunner;
-  validateProcess: AppContext['validateProcess'];
-  estimate: AppContext['estimate'];
-  resultsDocument: AppContext['resultsDocument'];
+  /**
+   * Validates a process (with `process_graph`) for a user. With `requireValid` the first error is thrown as an
+   * OpenEOError; otherwise all errors found are returned.
+   */
+  validateProcess(process: unknown, userId: string | undefined, opts: { requireValid: boolean }): Promise<OpenEOError[]>;
+  estimate(job: JobRow): Promise<Record<string, unknown>>;
+  resultsDocument(job: JobRow, opts: { partial: boolean }): Promise<Record<string, unknown>>;
   /** Releases worker threads, sockets and handles. */
   close(): Promise<void>;
+}
+
+/** Everything a request handler or job can reach: the processing parts plus database, auth and job running. */
+export interface AppContext extends ContextParts {
+  config: Config;
+  db: Db;
+  dbKind: 'pg' | 'pglite';
+  logger: Logger;
+  auth: AuthService;
+  /** Present when this process runs jobs (serve with in-process jobs, or worker). */
+  runner?: JobRunner;
+  /** Present in distributed execution: started jobs are sent to this queue. */
+  queue?: PgBoss;
 }
 
 export interface ContextOptions {

@@ -3,6 +3,7 @@
  * exponential backoff on 5xx / 429 / timeouts / network errors, and openEO errors that name the URL.
  */
 import { OpenEOError } from '../errors.ts';
+import { sleep } from '../async.ts';
 import type { HttpOptions } from './types.ts';
 
 export interface JsonRequest {
@@ -28,21 +29,6 @@ export function describeUrl(url: string): string {
   }
 }
 
-/** Sleeps unless the signal aborts first (then rejects with the signal's reason). */
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const onAbort = () => {
-      clearTimeout(timer);
-      reject(signal!.reason);
-    };
-    const timer = setTimeout(() => {
-      signal?.removeEventListener('abort', onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
-}
 
 const isRetryableStatus = (s: number) => s === 429 || s >= 500;
 

@@ -195,19 +195,3 @@ export function* chunkWindows(meta: RasterMeta): Generator<ChunkWindow> {
   }
 }
 
-/** Runs `task` for each item with at most `limit` in flight; after the first failure no new task starts. */
-export async function forEachLimit<T>(items: T[], limit: number, task: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  let failed = false;
-  const worker = async () => {
-    while (!failed && next < items.length) {
-      try {
-        await task(items[next++]);
-      } catch (e) {
-        failed = true;
-        throw e;
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
-}

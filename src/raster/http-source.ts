@@ -4,7 +4,8 @@
  * body) still works: the body is kept and later reads are sliced from it.
  */
 import { OpenEOError } from '../errors.ts';
-import { type ByteRange, type ByteSource, sleep, upstreamInvalid, upstreamUnavailable } from './byte-source.ts';
+import { forEachLimit, sleep } from '../async.ts';
+import { type ByteRange, type ByteSource, upstreamInvalid, upstreamUnavailable } from './byte-source.ts';
 
 export interface HttpSourceOptions {
   /** Per attempt, covering headers and body. Default 30 s. */
@@ -68,15 +69,9 @@ export class HttpSource implements ByteSource {
   async read(ranges: readonly ByteRange[], signal?: AbortSignal): Promise<Uint8Array[]> {
     signal?.throwIfAborted();
     const out = new Array<Uint8Array>(ranges.length);
-    let next = 0;
-    const worker = async (): Promise<void> => {
-      while (next < ranges.length) {
-        const i = next++;
-        out[i] = await this.readOne(ranges[i], signal);
-      }
-    };
-    const n = Math.min(this.opts.concurrency, ranges.length);
-    await Promise.all(Array.from({ length: n }, worker));
+    await forEachLimit(ranges, this.opts.concurrency, async (r, i) => {
+      out[i] = await this.readOne(r, signal);
+    });
     return out;
   }
 

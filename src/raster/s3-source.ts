@@ -2,6 +2,7 @@
  * S3 objects read with ranged GetObject. The S3Client is passed in (endpoint, credentials, retries are the
  * caller's configuration); nothing global is configured here.
  */
+import { forEachLimit } from '../async.ts';
 import { GetObjectCommand, HeadObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { type ByteRange, type ByteSource, upstreamInvalid, upstreamUnavailable } from './byte-source.ts';
 
@@ -47,14 +48,9 @@ export class S3Source implements ByteSource {
   async read(ranges: readonly ByteRange[], signal?: AbortSignal): Promise<Uint8Array[]> {
     signal?.throwIfAborted();
     const out = new Array<Uint8Array>(ranges.length);
-    let next = 0;
-    const worker = async (): Promise<void> => {
-      while (next < ranges.length) {
-        const i = next++;
-        out[i] = await this.readOne(ranges[i], signal);
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(this.concurrency, ranges.length) }, worker));
+    await forEachLimit(ranges, this.concurrency, async (r, i) => {
+      out[i] = await this.readOne(r, signal);
+    });
     return out;
   }
 

@@ -6,7 +6,8 @@
  */
 import { OpenEOError } from '../../errors.ts';
 import type { ObjectStore } from '../../storage/index.ts';
-import { type ChunkWindow, chunkSamples, DTYPE_INFO, forEachLimit, type RasterFormatWriter, type RasterMeta, validateMeta, validateWindow, type VariableSpec, type WrittenAsset } from '../raster-writer.ts';
+import { forEachLimit } from '../../async.ts';
+import { type ChunkWindow, chunkSamples, DTYPE_INFO, type RasterFormatWriter, type RasterMeta, validateMeta, validateWindow, type VariableSpec, type WrittenAsset } from '../raster-writer.ts';
 import { layoutFile, toBigEndian } from './cdf-format.ts';
 import { describeCf } from './cf-description.ts';
 import { packStaged, stagingKey, stagingRoot, unpackStaged } from './staging.ts';

@@ -4,10 +4,11 @@
  * same window always gives the same bytes), finish() writes the consolidated metadata last, so that a store
  * readers can open with `consolidated=True` is a complete one.
  */
+import { forEachLimit } from '../../async.ts';
 import { OpenEOError } from '../../errors.ts';
 import type { ObjectStore } from '../../storage/index.ts';
 import {
-  type ChunkWindow, chunkSamples, DTYPE_INFO, forEachLimit, pixelCentres, type RasterFormatWriter, type RasterMeta, timeSeconds,
+  type ChunkWindow, chunkSamples, DTYPE_INFO, pixelCentres, type RasterFormatWriter, type RasterMeta, timeSeconds,
   validateMeta, validateWindow, type WrittenAsset,
 } from '../raster-writer.ts';
 import { allEqual, bytesOfSamples, packChunk } from './chunk-pack.ts';
