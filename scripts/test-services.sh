@@ -5,7 +5,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-APT_PACKAGES=(gdal-bin python3-gdal python3-numpy python3-xarray python3-zarr python3-netcdf4 python3-fsspec python3-aiohttp python3-swift)
+APT_PACKAGES=(gdal-bin python3-gdal python3-numpy python3-xarray python3-zarr python3-netcdf4 python3-fsspec python3-aiohttp python3-swift python3-scipy python3-pil python3-matplotlib)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

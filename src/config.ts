@@ -52,6 +52,8 @@ export interface Config {
   /** unset → embedded PGlite under `dataDir/pglite`. */
   databaseUrl?: string;
   port: number;
+  /** Where a `worker` serves its Prometheus metrics (0: not served). */
+  metricsPort: number;
   host: string;
   /** Base URL clients use to reach us (links, signed URLs). */
   publicUrl: string;
@@ -75,7 +77,17 @@ export interface Config {
    * a Postgres queue (pg-boss) that any number of `worker` processes share; needs DATABASE_URL.
    */
   execution: 'local' | 'distributed';
-  queue: { leaseSeconds: number; retryLimit: number; chunksPerTask: number };
+  queue: {
+    leaseSeconds: number;
+    retryLimit: number;
+    chunksPerTask: number;
+    /** A user's job waits (stays `queued`) while the user has this many running jobs (0: no limit). */
+    userRunningJobs: number;
+    /** ... or this many chunks not yet written in running jobs (0: no limit; a lone job may exceed it). */
+    userQueuedChunks: number;
+    /** Chunk tasks of one user running at once over all workers (0: no limit). */
+    userRunningTasks: number;
+  };
   /** Rules for requests sent on a user's behalf (see security/outbound.ts). */
   outbound: OutboundSettings;
 }
@@ -181,6 +193,7 @@ export function loadConfig(env: Env = process.env): Config {
   return Object.freeze({
     databaseUrl: env.DATABASE_URL || undefined,
     port,
+    metricsPort: int(env, 'METRICS_PORT', 0, 0),
     host: env.HOST || '0.0.0.0',
     publicUrl,
     dataDir,
@@ -207,6 +220,9 @@ export function loadConfig(env: Env = process.env): Config {
       leaseSeconds: int(env, 'QUEUE_LEASE_SECONDS', 30, 10),
       retryLimit: int(env, 'QUEUE_RETRY_LIMIT', 4, 0),
       chunksPerTask: int(env, 'CHUNKS_PER_TASK', 8, 1),
+      userRunningJobs: int(env, 'LIMIT_RUNNING_JOBS_PER_USER', 4, 0),
+      userQueuedChunks: int(env, 'LIMIT_QUEUED_CHUNKS_PER_USER', 20000, 0),
+      userRunningTasks: int(env, 'LIMIT_RUNNING_TASKS_PER_USER', 0, 0),
     }),
     outbound: outboundSettings(env),
   });

@@ -12,6 +12,7 @@ import type { JobExecutor } from './jobs/executor.ts';
 import { JobRunner } from './jobs/runner.ts';
 import { openQueue } from './distributed/queue.ts';
 import type { PgBoss } from 'pg-boss';
+import { Registry } from 'prom-client';
 import type { SyncRunner } from './executor/sync-runner.ts';
 import type { ResultSigner } from './results/signing.ts';
 import type { ObjectStore } from './storage/index.ts';
@@ -62,6 +63,8 @@ export interface AppContext extends ContextParts {
   runner?: JobRunner;
   /** Present in distributed execution: started jobs are sent to this queue. */
   queue?: PgBoss;
+  /** Metrics recorded by this process's parts (chunks computed here); /metrics adds the database's figures. */
+  metrics: Registry;
 }
 
 export interface ContextOptions {
@@ -92,7 +95,8 @@ export async function createContext(config: Config, options: ContextOptions = {}
   await migrateToLatest(handle.db);
   const secret = await signingSecret(config);
   const { defaultParts } = await import('./parts.ts');
-  const parts: ContextParts = { ...(await defaultParts(config, handle.db, secret, logger)), ...options.parts };
+  const metrics = new Registry();
+  const parts: ContextParts = { ...(await defaultParts(config, handle.db, secret, logger, metrics)), ...options.parts };
   const auth = new AuthService(handle.db, config.limits, new OidcVerifier(config.oidcProviders));
   const distributed = config.execution === 'distributed';
   const runner =
@@ -108,6 +112,7 @@ export async function createContext(config: Config, options: ContextOptions = {}
     ...parts,
     runner,
     queue,
+    metrics,
     async close() {
       await runner?.stop();
       await queue?.stop({ graceful: false });

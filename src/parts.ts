@@ -1,11 +1,14 @@
 import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import { chunkMetrics } from './jobs/chunk-metrics.ts';
 import type { Config } from './config.ts';
 import type { ContextParts } from './context.ts';
 import type { Db } from './db/database.ts';
 import { createChunkPool } from './executor/pool.ts';
 import { s3Options } from './executor/worker-env.ts';
-import { GraphJobExecutor, type GraphJobExecutorDeps } from './executor/job-executor.ts';
 import { SyncRunner } from './executor/sync-runner.ts';
+import type { DistributedDeps } from './distributed/deps.ts';
+import { TaskJobExecutor } from './jobs/task-executor.ts';
 import { estimateJob } from './executor/estimate.ts';
 import { listProcessSpecs } from './processes/index.ts';
 import { createProcessingCore } from './processing.ts';
@@ -14,20 +17,26 @@ import { ResultSigner } from './results/signing.ts';
 import { createObjectStore } from './storage/index.ts';
 
 /** The processing side of the context: processes, collections, formats, storage and the job executor. */
-export async function defaultParts(config: Config, db: Db, secret: string, logger: Logger): Promise<ContextParts> {
+export async function defaultParts(config: Config, db: Db, secret: string, logger: Logger, metrics: Registry): Promise<ContextParts> {
   const core = await createProcessingCore(config, db);
   const { registry, validator, formats, collections } = core;
   const specs = listProcessSpecs(registry) as unknown as Record<string, unknown>[];
   const store = createObjectStore(config.storageUrl, { s3: s3Options(config.s3) });
   const signer = new ResultSigner(secret);
   const pool = createChunkPool(config.limits.chunkThreads, { storageUrl: config.storageUrl, s3: config.s3, outbound: core.outbound });
-  const executorDeps: GraphJobExecutorDeps = {
-    validator,
-    store,
-    pool,
+  const executorDeps = { validator, store, pool, maxDepth: config.limits.graphDepth, cubeServices: core.cubeServices };
+  // jobs run in this process through the task functions of distributed runs (the per-user limits are the API's here)
+  const taskDeps: DistributedDeps = {
+    ...executorDeps,
+    db,
     logger,
-    maxDepth: config.limits.graphDepth,
-    cubeServices: core.cubeServices,
+    chunksPerTask: Math.min(config.queue.chunksPerTask, 4),
+    statusPollMs: 1000,
+    userRunningJobs: 0,
+    userQueuedChunks: 0,
+    deferSeconds: 5,
+    onChunk: chunkMetrics(metrics),
+    close: async () => {},
   };
   return {
     processes: { has: (id) => registry.get(id) !== undefined, list: () => specs },
@@ -35,7 +44,7 @@ export async function defaultParts(config: Config, db: Db, secret: string, logge
     formats,
     store,
     signer,
-    executor: new GraphJobExecutor(executorDeps),
+    executor: new TaskJobExecutor(taskDeps, { retryLimit: config.queue.retryLimit }),
     sync: new SyncRunner(executorDeps, config.limits.syncPixels),
     async close() {
       await pool.close();

@@ -2,6 +2,7 @@
 import { sql } from 'kysely';
 import { Gauge, Registry } from 'prom-client';
 import type { AppContext } from '../context.ts';
+import { chunkBacklog } from '../distributed/run-state.ts';
 import type { Handler } from './http.ts';
 
 export const health: Handler = (_req, res) => {
@@ -23,7 +24,10 @@ export const ready: Handler = async (_req, res, ctx) => {
   res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'unavailable', checks });
 };
 
-/** One registry per app (no process-global metrics), read from the database when scraped. */
+/**
+ * One registry per app (no process-global metrics): the database's figures, read when scraped, plus what this process
+ * recorded itself (its chunks).
+ */
 export function metricsHandler(ctx: AppContext): Handler {
   const registry = new Registry();
   new Gauge({
@@ -47,6 +51,14 @@ export function metricsHandler(ctx: AppContext): Handler {
     },
   });
   new Gauge({
+    name: 'openeo_pending_chunks',
+    help: 'Output chunks of running jobs not yet written (all workers)',
+    registers: [registry],
+    async collect() {
+      this.set(await chunkBacklog(ctx.db));
+    },
+  });
+  new Gauge({
     name: 'openeo_running_jobs_in_process',
     help: 'Jobs this process is running',
     registers: [registry],
@@ -54,7 +66,8 @@ export function metricsHandler(ctx: AppContext): Handler {
       this.set(ctx.runner?.running ?? 0);
     },
   });
+  const all = Registry.merge([registry, ctx.metrics]);
   return async (_req, res) => {
-    res.type(registry.contentType).send(await registry.metrics());
+    res.type(all.contentType).send(await all.metrics());
   };
 }

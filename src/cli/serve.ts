@@ -10,6 +10,9 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { demoDir } from './demo-data.ts';
 import pino from 'pino';
+import { createServer } from 'node:http';
+import { Registry } from 'prom-client';
+import { chunkMetrics } from '../jobs/chunk-metrics.ts';
 
 /** On the embedded default only: a first user so that a fresh clone can be used right away. */
 async function ensureDemoUser(ctx: AppContext): Promise<void> {
@@ -42,6 +45,7 @@ export async function serve(config: Config): Promise<{ ctx: AppContext; server: 
           concurrency: config.limits.jobConcurrency,
           chunksPerTask: config.queue.chunksPerTask,
           queue: { leaseSeconds: config.queue.leaseSeconds, retryLimit: config.queue.retryLimit },
+          onChunk: chunkMetrics(ctx.metrics),
         })
       : undefined;
   const app = createApp(ctx);
@@ -67,16 +71,19 @@ export async function serve(config: Config): Promise<{ ctx: AppContext; server: 
 export async function worker(config: Config): Promise<void> {
   if (config.execution === 'distributed') {
     const logger = pino({ level: config.logLevel });
+    const registry = new Registry();
     const w = await startDistributedWorker({
       config,
       logger,
       concurrency: config.limits.jobConcurrency,
       chunksPerTask: config.queue.chunksPerTask,
       queue: { leaseSeconds: config.queue.leaseSeconds, retryLimit: config.queue.retryLimit },
+      onChunk: chunkMetrics(registry),
     });
-    logger.info({ concurrency: config.limits.jobConcurrency }, 'distributed worker started');
+    const metricsServer = config.metricsPort ? await serveMetrics(registry, config.host, config.metricsPort) : undefined;
     const drain = async () => {
       logger.info('worker draining');
+      metricsServer?.close();
       await w.stop(30_000);
       process.exit(0);
     };
@@ -93,4 +100,20 @@ export async function worker(config: Config): Promise<void> {
   };
   process.once('SIGTERM', shutdown);
   process.once('SIGINT', shutdown);
+}
+
+/** A worker's own /metrics (its chunks), for Prometheus to scrape each worker. */
+async function serveMetrics(registry: Registry, host: string, port: number): Promise<Server> {
+  const server = createServer((req, res) => {
+    if (req.url !== '/metrics') {
+      res.writeHead(404).end();
+      return;
+    }
+    registry.metrics().then(
+      (body) => res.writeHead(200, { 'content-type': registry.contentType }).end(body),
+      () => res.writeHead(500).end(),
+    );
+  });
+  await new Promise<void>((resolve, reject) => server.listen(port, host, resolve).once('error', reject));
+  return server;
 }

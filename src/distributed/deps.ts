@@ -1,14 +1,18 @@
 /**
- * What a worker process needs to plan and run jobs, built from the config: the shared processing core (validator,
- * cube services) and, instead of a thread pool, its own WorkerEnv in which it runs its chunks.
+ * What the task functions need to plan and run jobs: the shared processing core (validator, cube services), the
+ * results store and a chunk pool. A worker process builds its own from the config; the embedded default hands over
+ * the API process's pool and store.
  */
 import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
 import type { Db } from '../db/database.ts';
-import { createWorkerEnv, type WorkerEnv } from '../executor/worker-env.ts';
+import type { ChunkStats } from '../executor/chunk-stats.ts';
+import { createChunkPool, type ChunkPool } from '../executor/pool.ts';
 import type { ProcessValidator } from '../executor/validate-process.ts';
+import { s3Options } from '../executor/worker-env.ts';
 import { createProcessingCore } from '../processing.ts';
 import type { CubeServices } from '../processes/cube/index.ts';
+import { createObjectStore, type ObjectStore } from '../storage/index.ts';
 
 export interface DistributedDeps {
   db: Db;
@@ -16,34 +20,51 @@ export interface DistributedDeps {
   validator: ProcessValidator;
   cubeServices(): CubeServices;
   maxDepth: number;
-  /** Results store, COG reader and kernels of this process; chunks run here. */
-  env: WorkerEnv;
+  store: ObjectStore;
+  /** Where chunks are computed (worker threads of this process, or its main thread). */
+  pool: ChunkPool;
   /** Chunks per run_chunks task. */
   chunksPerTask: number;
   /** How often a running task looks at its job's status (cancel, restart). */
   statusPollMs: number;
+  /** Per-user limits checked before a queued job is planned (0: none), and how long a deferred job waits. */
+  userRunningJobs: number;
+  userQueuedChunks: number;
+  deferSeconds: number;
+  /** Called for every chunk written here (metrics). */
+  onChunk?(stats: ChunkStats): void;
   close(): Promise<void>;
 }
 
 export interface DepsOptions {
   chunksPerTask?: number;
   statusPollMs?: number;
+  /** Worker threads computing chunks; default the config's CHUNK_THREADS. */
+  threads?: number;
+  onChunk?(stats: ChunkStats): void;
 }
 
 export async function createDistributedDeps(config: Config, db: Db, logger: Logger, o: DepsOptions = {}): Promise<DistributedDeps> {
   const core = await createProcessingCore(config, db);
-  const env = createWorkerEnv({ storageUrl: config.storageUrl, s3: config.s3, outbound: core.outbound });
+  const pool = createChunkPool(o.threads ?? config.limits.chunkThreads, { storageUrl: config.storageUrl, s3: config.s3, outbound: core.outbound });
+  const store = createObjectStore(config.storageUrl, { s3: s3Options(config.s3) });
   return {
     db,
     logger,
     validator: core.validator,
     maxDepth: config.limits.graphDepth,
-    env,
-    chunksPerTask: o.chunksPerTask ?? 8,
+    store,
+    pool,
+    chunksPerTask: o.chunksPerTask ?? config.queue.chunksPerTask,
     statusPollMs: o.statusPollMs ?? 1000,
+    userRunningJobs: config.queue.userRunningJobs,
+    userQueuedChunks: config.queue.userQueuedChunks,
+    deferSeconds: 5,
     cubeServices: core.cubeServices,
+    ...(o.onChunk ? { onChunk: o.onChunk } : {}),
     async close() {
-      await env.close();
+      await pool.close();
+      await store.close();
       await core.close();
     },
   };

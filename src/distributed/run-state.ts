@@ -4,6 +4,7 @@ import type { Db } from '../db/database.ts';
 import { insertLog } from '../db/job-logs.ts';
 import type { JobRow } from '../db/schema.ts';
 import type { ChunkWindow } from '../formats/raster-writer.ts';
+import type { ChunkStats } from '../executor/chunk-stats.ts';
 import type { OutputPlan } from '../executor/output-plan.ts';
 import { distDb, type JobChunkRow } from './schema.ts';
 
@@ -49,18 +50,31 @@ export async function pendingChunks(db: Db, jobId: string, run: number, output: 
     .execute();
 }
 
-/** Marks a chunk written and returns the run's progress (done, total). */
-export async function markChunkDone(db: Db, jobId: string, run: number, output: number, idx: number): Promise<{ done: number; total: number }> {
+/** Marks a chunk written, adds what it cost to the run, and returns the run's progress (done, total). */
+export async function markChunkDone(db: Db, jobId: string, run: number, output: number, idx: number, stats: ChunkStats): Promise<{ done: number; total: number }> {
   const d = distDb(db);
-  await d
-    .updateTable('job_chunks')
-    .set({ done_at: sql`now()` })
-    .where('job_id', '=', jobId)
-    .where('run', '=', run)
-    .where('output', '=', output)
-    .where('idx', '=', idx)
-    .where('done_at', 'is', null)
-    .execute();
+  const cpuMs = Math.round(stats.cpuMs);
+  await d.transaction().execute(async (tx) => {
+    await tx
+      .updateTable('job_chunks')
+      .set({ done_at: sql`now()`, ms: Math.round(stats.ms), cpu_ms: cpuMs, bytes_read: stats.bytesRead, bytes_written: stats.bytesWritten })
+      .where('job_id', '=', jobId)
+      .where('run', '=', run)
+      .where('output', '=', output)
+      .where('idx', '=', idx)
+      .where('done_at', 'is', null)
+      .execute();
+    await tx
+      .updateTable('job_runs')
+      .set({
+        cpu_ms: sql`cpu_ms + ${cpuMs}`,
+        bytes_read: sql`bytes_read + ${stats.bytesRead}`,
+        bytes_written: sql`bytes_written + ${stats.bytesWritten}`,
+      })
+      .where('job_id', '=', jobId)
+      .where('run', '=', run)
+      .execute();
+  });
   const row = await d
     .selectFrom('job_runs')
     .select((eb) => [
@@ -123,4 +137,38 @@ export async function failRun(db: Db, jobId: string, run: number, message: strin
   if (res.numUpdatedRows === 0n) return false;
   await insertLog(db, jobId, run, { level: 'error', message, code, data });
   return true;
+}
+
+/** What the run's chunks cost so far. */
+export async function runUsage(db: Db, jobId: string, run: number): Promise<{ cpuMs: number; bytesRead: number; bytesWritten: number }> {
+  const row = await distDb(db)
+    .selectFrom('job_runs')
+    .select(['cpu_ms', 'bytes_read', 'bytes_written'])
+    .where('job_id', '=', jobId)
+    .where('run', '=', run)
+    .executeTakeFirst();
+  return { cpuMs: Number(row?.cpu_ms ?? 0), bytesRead: Number(row?.bytes_read ?? 0), bytesWritten: Number(row?.bytes_written ?? 0) };
+}
+
+export async function runningJobsOfUser(db: Db, userId: string): Promise<number> {
+  const row = await db
+    .selectFrom('jobs')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where('user_id', '=', userId)
+    .where('status', '=', 'running')
+    .executeTakeFirst();
+  return Number(row?.n ?? 0);
+}
+
+/** Chunks not yet written of running jobs (their current runs), of one user or of all: the chunk backlog. */
+export async function chunkBacklog(db: Db, userId?: string): Promise<number> {
+  let q = distDb(db)
+    .selectFrom('job_chunks')
+    .innerJoin('jobs', (j) => j.onRef('jobs.id', '=', 'job_chunks.job_id').onRef('jobs.run', '=', 'job_chunks.run'))
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where('jobs.status', '=', 'running')
+    .where('job_chunks.done_at', 'is', null);
+  if (userId !== undefined) q = q.where('jobs.user_id', '=', userId);
+  const row = await q.executeTakeFirst();
+  return Number(row?.n ?? 0);
 }

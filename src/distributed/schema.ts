@@ -1,5 +1,5 @@
 /** Kysely types of the tables of distributed runs (migration 20261125_0002_distributed). */
-import type { ColumnType, Kysely, Selectable } from 'kysely';
+import type { ColumnType, Kysely, RawBuilder, Selectable } from 'kysely';
 import type { Db } from '../db/database.ts';
 import type { Database } from '../db/schema.ts';
 
@@ -11,6 +11,9 @@ export interface JobRunsTable {
   chunks_total: number;
   finalize_queued: ColumnType<boolean, boolean | undefined, boolean>;
   started: ColumnType<Date, Date | string | undefined, Date | string>;
+  cpu_ms: ColumnType<string, number | undefined, number | RawBuilder<unknown>>;
+  bytes_read: ColumnType<string, number | undefined, number | RawBuilder<unknown>>;
+  bytes_written: ColumnType<string, number | undefined, number | RawBuilder<unknown>>;
 }
 
 export interface JobOutputsTable {
@@ -32,7 +35,11 @@ export interface JobChunksTable {
   y0: number;
   w: number;
   h: number;
-  done_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>;
+  done_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null | RawBuilder<unknown>>;
+  ms: ColumnType<number | null, number | null | undefined, number | null>;
+  cpu_ms: ColumnType<number | null, number | null | undefined, number | null>;
+  bytes_read: ColumnType<string | null, number | null | undefined, number | null>;
+  bytes_written: ColumnType<string | null, number | null | undefined, number | null>;
 }
 
 export interface DistDatabase extends Database {

@@ -6,26 +6,26 @@
  *   finalize_job → writer.finish per output, results stored, job finished
  */
 import { withBandInfo } from '../executor/raster-output.ts';
-import type { PgBoss } from 'pg-boss';
 import { claimQueuedJob, completeJob, findJobById, setJobProgress } from '../db/jobs.ts';
+import type { JobRow } from '../db/schema.ts';
 import { toOpenEOError } from '../errors.ts';
 import { chunkWindows, rasterMeta } from '../executor/chunk-compute.ts';
-import { runChunkTask } from '../executor/chunk-task.ts';
 import { outputPlan, writerOptions, type OutputPlan } from '../executor/output-plan.ts';
 import { resultMetadata } from '../executor/result-metadata.ts';
 import { checkFormatOptions, createRasterWriter } from '../formats/writers.ts';
 import { jobLogger } from '../jobs/job-log.ts';
-import { evaluateProgram } from '../process-graph/index.ts';
+import { evaluateGraph } from '../executor/evaluate-graph.ts';
 import type { SaveRequest } from '../processes/cube/index.ts';
 import { jobResultKey, jobResultsPrefix, type StoredAsset, type StoredResults } from '../results/layout.ts';
 import type { DistributedDeps } from './deps.ts';
 import { watchJob } from './job-watch.ts';
 import { QUEUES, taskId, type FinalizeJobData, type PlanJobData, type RunChunksData } from './queue.ts';
-import { allChunksDone, claimFinalize, failRun, jobState, loadOutputs, markChunkDone, pendingChunks, storeRunPlan } from './run-state.ts';
+import { allChunksDone, claimFinalize, failRun, jobState, loadOutputs, markChunkDone, pendingChunks, chunkBacklog, runningJobsOfUser, runUsage, storeRunPlan } from './run-state.ts';
+import type { TaskQueue } from './task-queue.ts';
 
 export interface TaskContext {
   deps: DistributedDeps;
-  boss: PgBoss;
+  queue: TaskQueue;
   retryLimit: number;
 }
 
@@ -39,23 +39,24 @@ export async function planJob(ctx: TaskContext, { jobId, run }: PlanJobData, att
   const { db } = ctx.deps;
   let job = await findJobById(db, jobId);
   if (!job || job.run !== run) return;
-  if (job.status === 'queued') job = await claimQueuedJob(db, jobId);
+  const claimedHere = job.status === 'queued';
+  if (claimedHere) {
+    if (await deferForUser(ctx, job.user_id, { jobId, run })) return;
+    job = await claimQueuedJob(db, jobId);
+  }
   if (!job || job.run !== run || job.status !== 'running') return;
   const log = jobLogger(db, job);
   const watch = watchJob(db, jobId, run, ctx.deps.statusPollMs, attempt.signal);
   const signal = watch.signal;
   try {
-    if (attempt.retryCount === 0) await log('info', 'Job started.');
-    const { program, errors } = await ctx.deps.validator.check(job.process, job.user_id, signal);
-    if (!program) throw errors[0];
-    const cubes = ctx.deps.cubeServices();
-    const value = await evaluateProgram(program, { signal, services: { cubes }, maxDepth: ctx.deps.maxDepth });
-    if (cubes.saved.length === 0) return await saveJson(ctx, jobId, run, value, signal);
+    if (claimedHere) await log('info', 'Job started.');
+    const { value, saved } = await evaluateGraph(ctx.deps, job.process, job.user_id, signal);
+    if (saved.length === 0) return await saveJson(ctx, job, value, signal);
     const prefix = jobResultsPrefix(jobId).replace(/\/$/, '');
-    const outputs = cubes.saved.map((s, i) => ({ prefix, plan: outputPlan(withDistinctName(s, i)) }));
+    const outputs = saved.map((s, i) => ({ prefix, plan: outputPlan(withDistinctName(s, i)) }));
     for (const o of outputs) {
       checkFormatOptions(o.plan.format, o.plan.options);
-      await createRasterWriter(o.plan.format, ctx.deps.env.store, o.prefix, writerOptions(o.plan)).begin(rasterMeta(o.plan), signal);
+      await createRasterWriter(o.plan.format, ctx.deps.store, o.prefix, writerOptions(o.plan)).begin(rasterMeta(o.plan), signal);
     }
     const planned = outputs.map((o) => ({ ...o, windows: chunkWindows(o.plan) }));
     await storeRunPlan(db, jobId, run, planned);
@@ -65,10 +66,13 @@ export async function planJob(ctx: TaskContext, { jobId, run }: PlanJobData, att
     for (const [output, o] of planned.entries()) {
       for (let i = 0; i < o.windows.length; i += ctx.deps.chunksPerTask) {
         const chunkIds = o.windows.slice(i, i + ctx.deps.chunksPerTask).map((_, k) => i + k);
-        tasks.push({ id: taskId('chunks', jobId, run, output, i), data: { jobId, run, output, chunkIds } satisfies RunChunksData });
+        // the n-th task of every job has the same priority, so the tasks of concurrent jobs (and users) interleave
+        // instead of one job's queue running out first; the group caps one user's tasks running at once
+        const priority: number = -tasks.length;
+        tasks.push({ id: taskId('chunks', jobId, run, output, i), data: { jobId, run, output, chunkIds } satisfies RunChunksData, priority, group: job.user_id });
       }
     }
-    for (let i = 0; i < tasks.length; i += 500) await ctx.boss.insert(QUEUES.chunks, tasks.slice(i, i + 500));
+    await ctx.queue.send(QUEUES.chunks, tasks);
     // an output without chunks (never expected, but harmless) still needs its finish
     if (total === 0) await sendFinalize(ctx, jobId, run);
   } catch (e) {
@@ -79,12 +83,13 @@ export async function planJob(ctx: TaskContext, { jobId, run }: PlanJobData, att
 }
 
 export async function runChunks(ctx: TaskContext, { jobId, run, output, chunkIds }: RunChunksData, attempt: Attempt): Promise<void> {
-  const { db, env } = ctx.deps;
+  const { db, pool } = ctx.deps;
   const state = await jobState(db, jobId);
   if (!state || state.run !== run || state.status !== 'running') return;
   const out = (await loadOutputs(db, jobId, run)).find((o) => o.idx === output);
   if (!out) return;
   const plan = { ...out.plan, options: writerOptions(out.plan) };
+  const planId = `${jobId}/${run}/${output}`;
   const watch = watchJob(db, jobId, run, ctx.deps.statusPollMs, attempt.signal);
   let current: number | undefined;
   try {
@@ -93,8 +98,9 @@ export async function runChunks(ctx: TaskContext, { jobId, run, output, chunkIds
       watch.signal.throwIfAborted();
       current = c.idx;
       const window = { x0: c.x0, y0: c.y0, width: c.w, height: c.h };
-      await runChunkTask({ plan, prefix: out.prefix, window }, env, watch.signal);
-      const p = await markChunkDone(db, jobId, run, output, c.idx);
+      const stats = await pool.runChunk({ planId, plan, prefix: out.prefix, window }, watch.signal);
+      ctx.deps.onChunk?.(stats);
+      const p = await markChunkDone(db, jobId, run, output, c.idx, stats);
       if (p.total > 0) await setJobProgress(db, jobId, run, Math.floor((p.done / p.total) * 99));
     }
   } catch (e) {
@@ -102,13 +108,14 @@ export async function runChunks(ctx: TaskContext, { jobId, run, output, chunkIds
     return settle(ctx, jobId, run, e, attempt, watch.jobOver, `Writing ${where} failed`);
   } finally {
     watch.stop();
-    env.release(plan);
+    // the next task of this plan may land on other threads; its blocks and buffers are rebuilt there
+    pool.release(planId);
   }
   if (await allChunksDone(db, jobId, run)) await sendFinalize(ctx, jobId, run);
 }
 
 export async function finalizeJob(ctx: TaskContext, { jobId, run }: FinalizeJobData, attempt: Attempt): Promise<void> {
-  const { db, env } = ctx.deps;
+  const { db, store } = ctx.deps;
   const job = await findJobById(db, jobId);
   if (!job || job.run !== run || job.status !== 'running') return;
   const log = jobLogger(db, job);
@@ -117,13 +124,12 @@ export async function finalizeJob(ctx: TaskContext, { jobId, run }: FinalizeJobD
     const assets: Record<string, StoredAsset> = {};
     let stored: Omit<StoredResults, 'assets'> | undefined;
     for (const o of await loadOutputs(db, jobId, run)) {
-      const written = withBandInfo(o.plan, await createRasterWriter(o.plan.format, env.store, o.prefix, writerOptions(o.plan)).finish(rasterMeta(o.plan), watch.signal));
+      const written = withBandInfo(o.plan, await createRasterWriter(o.plan.format, store, o.prefix, writerOptions(o.plan)).finish(rasterMeta(o.plan), watch.signal));
       for (const a of written) assets[a.path] = a as StoredAsset;
       stored ??= resultMetadata(o.plan);
     }
     const results: StoredResults = { ...stored, assets };
-    const seconds = job.started ? (Date.now() - new Date(job.started).getTime()) / 1000 : 0;
-    const usage = { duration: { value: seconds, unit: 'seconds' } };
+    const usage = jobUsage(job.started, await runUsage(db, jobId, run), assets);
     await log('info', `Wrote ${Object.keys(assets).length} asset(s).`);
     if (await completeJob(db, jobId, run, { status: 'finished', results: results as unknown as Record<string, unknown>, usage })) {
       await log('info', 'Job finished.');
@@ -147,7 +153,7 @@ export async function deadTask(ctx: TaskContext, data: Partial<RunChunksData> & 
 
 /** Sends finalize_job; its stable id makes a second send a no-op, the flag records the first. */
 async function sendFinalize(ctx: TaskContext, jobId: string, run: number): Promise<void> {
-  await ctx.boss.send(QUEUES.finalize, { jobId, run } satisfies FinalizeJobData, { id: taskId('finalize', jobId, run) });
+  await ctx.queue.send(QUEUES.finalize, [{ id: taskId('finalize', jobId, run), data: { jobId, run } satisfies FinalizeJobData }]);
   if (await claimFinalize(ctx.deps.db, jobId, run)) ctx.deps.logger.info({ job: jobId, run }, 'all chunks written, finalize queued');
 }
 
@@ -168,16 +174,47 @@ async function settle(ctx: TaskContext, jobId: string, run: number, e: unknown, 
   await failRun(ctx.deps.db, jobId, run, `${what}: ${err.message}`, err.code, { attempts: attempt.retryCount + 1 });
 }
 
-async function saveJson(ctx: TaskContext, jobId: string, run: number, value: unknown, signal: AbortSignal): Promise<void> {
+async function saveJson(ctx: TaskContext, job: JobRow, value: unknown, signal: AbortSignal): Promise<void> {
   const bytes = new TextEncoder().encode(JSON.stringify(value ?? null));
-  await ctx.deps.env.store.put(jobResultKey(jobId, 'result.json'), bytes, { contentType: 'application/json' }, signal);
+  await ctx.deps.store.put(jobResultKey(job.id, 'result.json'), bytes, { contentType: 'application/json' }, signal);
   const results: StoredResults = {
     assets: { 'result.json': { path: 'result.json', type: 'application/json', roles: ['data'], title: 'Result', 'file:size': bytes.length } },
   };
-  await completeJob(ctx.deps.db, jobId, run, { status: 'finished', results: results as unknown as Record<string, unknown>, usage: { output: { value: bytes.length, unit: 'bytes' } } });
+  const usage = jobUsage(job.started, { cpuMs: 0, bytesRead: 0, bytesWritten: bytes.length }, results.assets);
+  if (await completeJob(ctx.deps.db, job.id, job.run, { status: 'finished', results: results as unknown as Record<string, unknown>, usage })) {
+    await jobLogger(ctx.deps.db, job)('info', 'Job finished.');
+  }
 }
 
-/** The options the format writer takes (the rest were consumed by the output plan). */
+/**
+ * A user over the limit of queued chunks: the job stays `queued` and its plan task comes back later (a job alone
+ * larger than the limit still runs once the user has nothing else pending). True when deferred.
+ */
+async function deferForUser(ctx: TaskContext, userId: string, data: PlanJobData): Promise<boolean> {
+  const { userRunningJobs, userQueuedChunks, db } = ctx.deps;
+  const running = userRunningJobs ? await runningJobsOfUser(db, userId) : 0;
+  const pending = userQueuedChunks ? await chunkBacklog(db, userId) : 0;
+  const tooMany = (userRunningJobs > 0 && running >= userRunningJobs) || (userQueuedChunks > 0 && pending > 0 && pending >= userQueuedChunks);
+  if (!tooMany) return false;
+  // a fresh id per deferral (the first one exists already); the job row stays the source of truth
+  await ctx.queue.send(QUEUES.plan, [{ id: taskId('plan', data.jobId, data.run, Date.now()), data, startAfterSeconds: ctx.deps.deferSeconds }]);
+  ctx.deps.logger.info({ job: data.jobId, user: userId, running, pending }, 'job deferred: the user is at a limit of running jobs or queued chunks');
+  return true;
+}
+
+/** openEO `usage` of a run: wall time since start, the computing threads' CPU time, bytes read and written. */
+function jobUsage(started: Date | string | null, totals: { cpuMs: number; bytesRead: number; bytesWritten: number }, assets: Record<string, StoredAsset>) {
+  const stored = Object.values(assets).reduce((n, a) => n + (typeof a['file:size'] === 'number' ? a['file:size'] : 0), 0);
+  return {
+    duration: { value: started ? (Date.now() - new Date(started).getTime()) / 1000 : 0, unit: 'seconds' },
+    cpu: { value: Math.round(totals.cpuMs) / 1000, unit: 'cpu-seconds' },
+    disk: { value: totals.bytesRead + totals.bytesWritten, unit: 'b' },
+    input: { value: totals.bytesRead, unit: 'b' },
+    output: { value: totals.bytesWritten, unit: 'b' },
+    ...(stored > 0 ? { storage: { value: stored, unit: 'b' } } : {}),
+  };
+}
+
 function describeChunk(plan: OutputPlan, idx: number, ids: number[]): string {
   const cols = Math.ceil(plan.grid.width / plan.chunk.width);
   return ids.includes(idx) ? `pixels x ${(idx % cols) * plan.chunk.width}, y ${Math.floor(idx / cols) * plan.chunk.height}` : 'unknown window';

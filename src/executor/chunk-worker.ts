@@ -29,8 +29,8 @@ parentPort!.on('message', async (msg: Message) => {
   const plan = plans.get(msg.planId);
   try {
     if (!plan) throw new Error(`unknown plan ${msg.planId}`);
-    await runChunkTask({ ...msg.task, plan }, env, controller.signal);
-    parentPort!.postMessage({ id: msg.id, ok: true, stats: { ...env.stats } });
+    const stats = await runChunkTask({ ...msg.task, plan }, env, controller.signal);
+    parentPort!.postMessage({ id: msg.id, ok: true, stats });
   } catch (e) {
     const err = isOpenEOError(e)
       ? { code: e.code, message: e.message }

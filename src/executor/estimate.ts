@@ -5,8 +5,7 @@
 import type { JobRow } from '../db/schema.ts';
 import type { CubeNode } from '../datacube/types.ts';
 import { OpenEOError } from '../errors.ts';
-import { evaluateGraph } from './evaluate-graph.ts';
-import type { GraphJobExecutorDeps } from './job-executor.ts';
+import { evaluateGraph, type GraphDeps } from './evaluate-graph.ts';
 import { outputPlan } from './output-plan.ts';
 
 /** Input values of the loads under a node: grid pixels x time steps x bands. */
@@ -28,7 +27,7 @@ const BYTES: Record<string, number> = { uint8: 1, int8: 1, uint16: 2, int16: 2, 
 /** Conservative processing rate in input values per second and core (see `npm run bench`). */
 const VALUES_PER_SECOND = 40e6;
 
-export async function estimateJob(deps: GraphJobExecutorDeps, job: JobRow, cores: number): Promise<Record<string, unknown>> {
+export async function estimateJob(deps: GraphDeps, job: JobRow, cores: number): Promise<Record<string, unknown>> {
   const signal = AbortSignal.timeout(60_000);
   const cubes = await evaluateGraph(deps, job.process, job.user_id, signal);
   if (cubes.saved.length === 0) return { costs: 0, duration: 'PT1S', size: 64, downloads_included: null };

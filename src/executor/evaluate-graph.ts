@@ -1,13 +1,22 @@
 import { evaluateProgram } from '../process-graph/index.ts';
-import type { SaveRequest } from '../processes/cube/index.ts';
-import type { GraphJobExecutorDeps } from './job-executor.ts';
+import type { CubeServices, SaveRequest } from '../processes/cube/index.ts';
+import type { ProcessValidator } from './validate-process.ts';
+
+/** What evaluating a process needs. */
+export interface GraphDeps {
+  validator: ProcessValidator;
+  /** Fresh services per evaluation (save_result requests are collected per run). */
+  cubeServices(): CubeServices;
+  /** Bounds nested user-defined process calls at run time (a cycle of stored processes would never end). */
+  maxDepth: number;
+}
 
 /**
  * Validates a process for its owner and evaluates it: the value of the result node and the save_result requests
  * collected on the way (cube plans, no pixels read yet). Shared by batch jobs, sync processing and estimates.
  */
 export async function evaluateGraph(
-  deps: GraphJobExecutorDeps,
+  deps: GraphDeps,
   process: unknown,
   userId: string,
   signal: AbortSignal,

@@ -1,18 +1,21 @@
 /**
- * A pool of worker threads running chunk tasks. Each chunk is independent; the pool hands them out as workers free
- * up, stops everything on the first failure or on abort, and replaces a worker that died.
+ * A pool of worker threads running chunk tasks. Each chunk is independent; a thread runs one chunk at a time (its
+ * buffers are reused per plan), waiting chunks are handed out in order as threads free up, preferring a thread
+ * that already holds the chunk's plan, and a thread that died is replaced.
  */
 import { Worker } from 'node:worker_threads';
+import { forEachLimit } from '../async.ts';
 import { OpenEOError, type ErrorCode } from '../errors.ts';
+import type { ChunkStats } from './chunk-stats.ts';
 import type { ChunkTask } from './chunk-task.ts';
 import { runChunkTask } from './chunk-task.ts';
 import { createWorkerEnv, type WorkerEnv, type WorkerSettings } from './worker-env.ts';
 
 const WORKER_URL = new URL('./chunk-worker-boot.mjs', import.meta.url);
 
-interface Slot {
-  worker: Worker;
-  plans: Set<string>;
+/** One chunk of a plan; `planId` names the plan in the threads' caches until it is released. */
+export interface PoolChunk extends ChunkTask {
+  planId: string;
 }
 
 export interface PoolRun {
@@ -21,10 +24,16 @@ export interface PoolRun {
   prefix: string;
   windows: ChunkTask['window'][];
   signal: AbortSignal;
-  onChunk?: (done: number, total: number) => void;
+  onChunk?: (done: number, total: number, stats: ChunkStats) => void;
 }
 
 export interface ChunkPool {
+  /** Threads computing at once (1 for the inline pool). */
+  readonly size: number;
+  runChunk(chunk: PoolChunk, signal: AbortSignal): Promise<ChunkStats>;
+  /** The plan's chunks are done: threads drop its buffers and cached blocks. */
+  release(planId: string): void;
+  /** Every window of a plan, on all threads; the first failure aborts the rest. Releases the plan. */
   run(job: PoolRun): Promise<void>;
   close(): Promise<void>;
 }
@@ -34,31 +43,89 @@ export function createChunkPool(threads: number, settings: WorkerSettings): Chun
   return threads > 0 ? new ThreadPool(threads, settings) : new InlinePool(createWorkerEnv(settings));
 }
 
-class InlinePool implements ChunkPool {
-  constructor(private readonly env: WorkerEnv) {}
-  async run(job: PoolRun): Promise<void> {
-    let done = 0;
-    try {
-      for (const window of job.windows) {
-        job.signal.throwIfAborted();
-        await runChunkTask({ plan: job.plan, prefix: job.prefix, window }, this.env, job.signal);
-        job.onChunk?.(++done, job.windows.length);
+async function runAll(pool: ChunkPool, job: PoolRun): Promise<void> {
+  const controller = new AbortController();
+  const onAbort = () => controller.abort(job.signal.reason);
+  job.signal.addEventListener('abort', onAbort, { once: true });
+  if (job.signal.aborted) onAbort();
+  let done = 0;
+  try {
+    await forEachLimit(job.windows, pool.size, async (window) => {
+      controller.signal.throwIfAborted();
+      try {
+        const stats = await pool.runChunk({ planId: job.planId, plan: job.plan, prefix: job.prefix, window }, controller.signal);
+        job.onChunk?.(++done, job.windows.length, stats);
+      } catch (e) {
+        controller.abort(e);
+        throw e;
       }
-    } finally {
-      this.env.release(job.plan);
-    }
+    });
+  } catch (e) {
+    // the first failure is the cause; the aborts it caused in other chunks are not
+    throw controller.signal.reason ?? e;
+  } finally {
+    job.signal.removeEventListener('abort', onAbort);
+    pool.release(job.planId);
+  }
+}
+
+/** In this thread, one chunk at a time (chunks of one plan share its buffers). */
+class InlinePool implements ChunkPool {
+  readonly size = 1;
+  private tail: Promise<unknown> = Promise.resolve();
+  private readonly plans = new Map<string, object>();
+  constructor(private readonly env: WorkerEnv) {}
+
+  runChunk(chunk: PoolChunk, signal: AbortSignal): Promise<ChunkStats> {
+    const run = this.tail.then(() => {
+      signal.throwIfAborted();
+      // one plan object per id, so that its arena is found again by identity
+      let plan = this.plans.get(chunk.planId) as ChunkTask['plan'] | undefined;
+      if (!plan) this.plans.set(chunk.planId, (plan = chunk.plan));
+      return runChunkTask({ plan, prefix: chunk.prefix, window: chunk.window }, this.env, signal);
+    });
+    this.tail = run.catch(() => {});
+    return run;
+  }
+  release(planId: string): void {
+    const plan = this.plans.get(planId);
+    this.plans.delete(planId);
+    if (plan) void this.tail.then(() => this.env.release(plan));
+  }
+  run(job: PoolRun): Promise<void> {
+    return runAll(this, job);
   }
   close() {
     return this.env.close();
   }
 }
 
+interface Slot {
+  worker: Worker;
+  plans: Set<string>;
+  busy: boolean;
+}
+
+interface Waiting {
+  chunk: PoolChunk;
+  signal: AbortSignal;
+  resolve(stats: ChunkStats): void;
+  reject(e: unknown): void;
+  onAbort(): void;
+}
+
+type WorkerReply = { id: number; ok: boolean; stats?: ChunkStats; error?: { code: string; message: string; stack?: string }; aborted?: boolean };
+
 class ThreadPool implements ChunkPool {
   private readonly slots: Slot[] = [];
+  private readonly waiting: Waiting[] = [];
   private seq = 0;
+  /** Chunks waiting or running per plan; a plan is released only once none is left (see release). */
+  private readonly inFlight = new Map<string, number>();
+  private readonly releasing = new Set<string>();
 
   constructor(
-    size: number,
+    readonly size: number,
     private readonly settings: WorkerSettings,
   ) {
     for (let i = 0; i < size; i++) this.slots.push(this.spawn());
@@ -71,86 +138,112 @@ class ThreadPool implements ChunkPool {
     // Errors surface through 'exit' while a chunk runs; an idle worker's error must not crash the process.
     worker.on('error', () => {});
     worker.unref();
-    return { worker, plans: new Set() };
+    return { worker, plans: new Set(), busy: false };
   }
 
-  run(job: PoolRun): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      let next = 0;
-      let done = 0;
-      let failed = false;
-      const busy = new Set<Slot>();
-      const fail = (e: unknown) => {
-        if (failed) return;
-        failed = true;
-        for (const s of this.slots) s.worker.postMessage({ type: 'abort', planId: job.planId });
-        reject(e);
-      };
-      const onAbort = () => fail(job.signal.reason ?? new Error('aborted'));
-      job.signal.addEventListener('abort', onAbort, { once: true });
-      const finish = () => {
-        job.signal.removeEventListener('abort', onAbort);
-        for (const s of this.slots) {
-          if (s.plans.delete(job.planId)) s.worker.postMessage({ type: 'release', planId: job.planId });
-        }
-      };
-      const dispatch = (slotIndex: number) => {
-        const slot = this.slots[slotIndex];
-        if (failed || next >= job.windows.length) {
-          busy.delete(slot);
-          if (!failed && busy.size === 0 && done === job.windows.length) {
-            finish();
-            resolve();
-          }
-          return;
-        }
-        const window = job.windows[next++];
-        const id = ++this.seq;
-        busy.add(slot);
-        const first = !slot.plans.has(job.planId);
-        slot.plans.add(job.planId);
-        const onMessage = (msg: { id: number; ok: boolean; error?: { code: string; message: string; stack?: string }; aborted?: boolean }) => {
-          if (msg.id !== id) return;
-          cleanup();
-          if (!msg.ok) {
-            finish();
-            if (msg.aborted || job.signal.aborted) return fail(job.signal.reason ?? new Error('aborted'));
-            const code = (msg.error?.code ?? 'Internal') as ErrorCode;
-            // Internal errors keep their details (paths, stacks) for the server log only.
-            const message = code === 'Internal'
-              ? `Server error while computing the chunk at x=${window.x0}, y=${window.y0}.`
-              : (msg.error?.message ?? 'chunk failed');
-            return fail(new OpenEOError(code, message, { cause: new Error(`${msg.error?.message}\n${msg.error?.stack ?? ''}`) }));
-          }
-          done++;
-          job.onChunk?.(done, job.windows.length);
-          dispatch(slotIndex);
-        };
-        const onExit = (code: number) => {
-          cleanup();
-          // A dead worker is replaced so the pool stays usable for later jobs.
-          this.slots[slotIndex] = this.spawn();
-          finish();
-          fail(new OpenEOError('Internal', `A worker thread stopped unexpectedly (exit code ${code}) while computing chunk at x=${window.x0}, y=${window.y0}.`));
-        };
-        const cleanup = () => {
-          slot.worker.off('message', onMessage);
-          slot.worker.off('exit', onExit);
-        };
-        slot.worker.on('message', onMessage);
-        slot.worker.once('exit', onExit);
-        slot.worker.postMessage({ type: 'run', id, planId: job.planId, task: { prefix: job.prefix, window }, ...(first ? { plan: job.plan } : {}) });
-      };
-      if (job.windows.length === 0) {
-        finish();
-        resolve();
-        return;
-      }
-      for (let i = 0; i < this.slots.length; i++) dispatch(i);
+  runChunk(chunk: PoolChunk, signal: AbortSignal): Promise<ChunkStats> {
+    const { planId } = chunk;
+    this.inFlight.set(planId, (this.inFlight.get(planId) ?? 0) + 1);
+    this.releasing.delete(planId);
+    return this.enqueue(chunk, signal).finally(() => {
+      const n = (this.inFlight.get(planId) ?? 1) - 1;
+      if (n > 0) return void this.inFlight.set(planId, n);
+      this.inFlight.delete(planId);
+      if (this.releasing.delete(planId)) this.release(planId);
     });
   }
 
+  private enqueue(chunk: PoolChunk, signal: AbortSignal): Promise<ChunkStats> {
+    return new Promise<ChunkStats>((resolve, reject) => {
+      if (signal.aborted) return reject(signal.reason);
+      const w: Waiting = {
+        chunk,
+        signal,
+        resolve,
+        reject,
+        onAbort: () => {
+          const i = this.waiting.indexOf(w);
+          if (i >= 0) {
+            this.waiting.splice(i, 1);
+            reject(signal.reason);
+          }
+        },
+      };
+      signal.addEventListener('abort', w.onAbort, { once: true });
+      this.waiting.push(w);
+      this.pump();
+    });
+  }
+
+  private pump(): void {
+    while (this.waiting.length > 0) {
+      const free = this.slots.map((s, i) => i).filter((i) => !this.slots[i].busy);
+      if (free.length === 0) return;
+      const w = this.waiting.shift()!;
+      w.signal.removeEventListener('abort', w.onAbort);
+      const warm = free.find((i) => this.slots[i].plans.has(w.chunk.planId));
+      this.start(warm ?? free[0], w);
+    }
+  }
+
+  private start(slotIndex: number, w: Waiting): void {
+    const slot = this.slots[slotIndex];
+    const { chunk, signal } = w;
+    const id = ++this.seq;
+    slot.busy = true;
+    const first = !slot.plans.has(chunk.planId);
+    slot.plans.add(chunk.planId);
+    const onAbort = () => slot.worker.postMessage({ type: 'abort', planId: chunk.planId });
+    const settle = () => {
+      slot.worker.off('message', onMessage);
+      slot.worker.off('exit', onExit);
+      signal.removeEventListener('abort', onAbort);
+    };
+    const onMessage = (msg: WorkerReply) => {
+      if (msg.id !== id) return;
+      settle();
+      slot.busy = false;
+      this.pump();
+      if (msg.ok) return w.resolve(msg.stats!);
+      if (msg.aborted || signal.aborted) return w.reject(signal.reason ?? new Error('aborted'));
+      const code = (msg.error?.code ?? 'Internal') as ErrorCode;
+      // Internal errors keep their details (paths, stacks) for the server log only.
+      const message = code === 'Internal' ? `Server error while computing the chunk at x=${chunk.window.x0}, y=${chunk.window.y0}.` : (msg.error?.message ?? 'chunk failed');
+      w.reject(new OpenEOError(code, message, { cause: new Error(`${msg.error?.message}\n${msg.error?.stack ?? ''}`) }));
+    };
+    const onExit = (code: number) => {
+      settle();
+      // A dead worker is replaced so the pool stays usable.
+      this.slots[slotIndex] = this.spawn();
+      this.pump();
+      w.reject(new OpenEOError('Internal', `A worker thread stopped unexpectedly (exit code ${code}) while computing the chunk at x=${chunk.window.x0}, y=${chunk.window.y0}.`));
+    };
+    slot.worker.on('message', onMessage);
+    slot.worker.once('exit', onExit);
+    signal.addEventListener('abort', onAbort, { once: true });
+    slot.worker.postMessage({ type: 'run', id, planId: chunk.planId, task: { prefix: chunk.prefix, window: chunk.window }, ...(first ? { plan: chunk.plan } : {}) });
+  }
+
+  /**
+   * Threads forget the plan (and stop what still runs of it there). With chunks of the plan still waiting or running
+   * (another task of the same plan), that happens after the last of them.
+   */
+  release(planId: string): void {
+    if (this.inFlight.has(planId)) {
+      this.releasing.add(planId);
+      return;
+    }
+    for (const s of this.slots) {
+      if (s.plans.delete(planId)) s.worker.postMessage({ type: 'release', planId });
+    }
+  }
+
+  run(job: PoolRun): Promise<void> {
+    return runAll(this, job);
+  }
+
   async close(): Promise<void> {
+    for (const w of this.waiting.splice(0)) w.reject(new Error('the chunk pool is closing'));
     await Promise.all(this.slots.map((s) => s.worker.terminate()));
   }
 }

@@ -5,9 +5,9 @@
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { OpenEOError } from '../errors.ts';
-import { evaluateGraph } from './evaluate-graph.ts';
 import type { ObjectStore } from '../storage/index.ts';
-import type { GraphJobExecutorDeps } from './job-executor.ts';
+import { evaluateGraph, type GraphDeps } from './evaluate-graph.ts';
+import type { ChunkPool } from './pool.ts';
 import { outputPlan } from './output-plan.ts';
 import { writeRasterOutput } from './raster-output.ts';
 
@@ -22,7 +22,7 @@ const ONE_FILE_HINT = "Synchronous results must be a single file: use GTiff (wit
 
 export class SyncRunner {
   constructor(
-    private readonly deps: GraphJobExecutorDeps & { store: ObjectStore },
+    private readonly deps: GraphDeps & { store: ObjectStore; pool: ChunkPool },
     private readonly pixelBudget: number,
   ) {}
 

@@ -8,6 +8,8 @@ import { createKernelProvider } from '../datacube/kernel-provider.ts';
 import type { EvalDeps } from '../datacube/chunk-eval.ts';
 import { createLoadReader, type ReadStats } from '../datacube/load-reader.ts';
 import { CogReader } from '../raster/cog-reader.ts';
+import { openSource } from '../raster/open-source.ts';
+import { countingSource, countingStore, type IoCounters } from './chunk-stats.ts';
 import { createObjectStore, type ObjectStore } from '../storage/index.ts';
 import { createGuardedFetch, type OutboundPolicy } from '../security/outbound.ts';
 
@@ -22,6 +24,8 @@ export interface WorkerEnv {
   store: ObjectStore;
   deps: EvalDeps;
   stats: ReadStats;
+  /** Bytes read from inputs and written to the store by everything run in this environment. */
+  io: IoCounters;
   /** Buffers reused by the chunks of one plan (they run one at a time per plan here). */
   arenaFor(plan: object): BufferArena;
   /** The work of `plan` is done: drop the buffers and decoded blocks kept for it. */
@@ -39,17 +43,19 @@ export function s3Options(s: WorkerSettings['s3']) {
 }
 
 export function createWorkerEnv(settings: WorkerSettings): WorkerEnv {
-  const store = createObjectStore(settings.storageUrl, { s3: s3Options(settings.s3) });
+  const io: IoCounters = { bytesRead: 0, bytesWritten: 0 };
+  const store = countingStore(createObjectStore(settings.storageUrl, { s3: s3Options(settings.s3) }), io);
   let s3: S3Client | undefined;
   const guarded = settings.outbound ? createGuardedFetch(settings.outbound) : undefined;
+  const sources = {
+    // Asset hrefs on s3:// are read with the configured S3 credentials (same store family as the results).
+    s3: () => (s3 ??= new S3Client({ ...s3Options(settings.s3), requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' })),
+    ...(guarded ? { http: { fetch: guarded as unknown as typeof fetch } } : {}),
+  };
   const reader = new CogReader({
     // blocks straddling the edges of neighbouring compute windows are decoded once
     decodedBlockBytes: 32 * 1024 * 1024,
-    sources: {
-      // Asset hrefs on s3:// are read with the configured S3 credentials (same store family as the results).
-      s3: () => (s3 ??= new S3Client({ ...s3Options(settings.s3), requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' })),
-      ...(guarded ? { http: { fetch: guarded as unknown as typeof fetch } } : {}),
-    },
+    openSource: (href) => countingSource(openSource(href, sources), io),
   });
   const stats: ReadStats = { windows: 0, pixels: 0 };
   // per plan, so that chunks of two jobs interleaving on this thread never share a buffer
@@ -57,6 +63,7 @@ export function createWorkerEnv(settings: WorkerSettings): WorkerEnv {
   return {
     store,
     stats,
+    io,
     deps: { kernels: createKernelProvider(), loads: createLoadReader(reader, stats) },
     arenaFor(plan) {
       let a = arenas.get(plan);

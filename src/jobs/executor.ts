@@ -20,7 +20,8 @@ export interface JobOutcome {
 
 /** The seam between the job state machine and processing: the executor issue plugs its chunked executor in here. */
 export interface JobExecutor {
-  execute(execution: JobExecution): Promise<JobOutcome>;
+  /** The outcome to store, or undefined when the executor has settled the job (finished or error) itself. */
+  execute(execution: JobExecution): Promise<JobOutcome | undefined>;
   /** Removes whatever a previous run of the job stored (called before a restart runs and when a job is deleted). */
   discardResults(jobId: string, signal?: AbortSignal): Promise<void>;
 }

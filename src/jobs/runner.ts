@@ -6,6 +6,7 @@ import type { JobRow } from '../db/schema.ts';
 import { toOpenEOError } from '../errors.ts';
 import type { JobExecutor } from './executor.ts';
 import { jobLogger } from './job-log.ts';
+import { failRun } from '../distributed/run-state.ts';
 
 export interface RunnerOptions {
   concurrency: number;
@@ -121,6 +122,13 @@ export class JobRunner {
         },
       });
       controller.signal.throwIfAborted();
+      if (!outcome) {
+        // settled by the executor; a run it left `running` could never end otherwise
+        if (await failRun(this.db, job.id, job.run, 'The job ended without a result (internal error).', 'Internal')) {
+          this.logger.error({ job: job.id }, 'executor returned with the job still running');
+        }
+        return;
+      }
       const usage = { duration: { value: (Date.now() - started) / 1000, unit: 'seconds' }, ...outcome.usage };
       if (await completeJob(this.db, job.id, job.run, { status: 'finished', results: outcome.results, usage })) {
         await log('info', 'Job finished.');
