@@ -103,6 +103,8 @@ export async function createContext(config: Config, options: ContextOptions = {}
     options.runJobs && !distributed ? new JobRunner(handle.db, parts.executor, logger, { concurrency: config.limits.jobConcurrency }) : undefined;
   runner?.start();
   const queue = distributed ? await openQueue({ databaseUrl: config.databaseUrl!, supervise: false }) : undefined;
+  // without a listener, a lost connection (database restart) would be an uncaught error that ends the process
+  queue?.on('error', (err) => logger.warn({ err }, 'queue connection error'));
   return {
     config,
     db: handle.db,

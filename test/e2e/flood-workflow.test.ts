@@ -3,6 +3,7 @@ import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { generateDemoData } from '../../src/demo-data/index.ts';
+import request from 'supertest';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
 import { BBOX, floodJob, REFERENCE_SCRIPT, runJob } from './flood-helpers.ts';
 
@@ -53,4 +54,24 @@ describe('GFM flood workflow end to end', () => {
       assert.equal(report.crs_wkt_has_aeqd, true);
     });
   }
+
+  it('reports what the job cost (usage) and what its chunks did (metrics)', async () => {
+    const { id, results } = await runJob(t, token, floodJob('gfm-flood-monthly.json'));
+    const job = (await request(t.app).get(`/jobs/${id}`).set('Authorization', token).expect(200)).body;
+    const { usage } = job;
+    assert.equal(usage.cpu.unit, 'cpu-seconds');
+    assert.ok(usage.cpu.value > 0 && usage.cpu.value < usage.duration.value * 2 + 1, JSON.stringify(usage));
+    // every input block of the small demo that the AOI touches was read: more than the compressed output
+    assert.ok(usage.input.value > 100_000, `bytes read ${usage.input.value}`);
+    // the compressed chunks of two uint8 variables: less than their raw pixels
+    const [height, width] = results.properties['proj:shape'] as number[];
+    assert.ok(usage.output.value > 10_000 && usage.output.value < 2 * width * height, `bytes written ${usage.output.value}`);
+    assert.equal(usage.disk.value, usage.input.value + usage.output.value);
+    const metrics = (await request(t.app).get('/metrics').expect(200)).text;
+    const value = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(metrics)?.[1] ?? NaN);
+    assert.ok(value('openeo_chunk_duration_seconds_count') >= 1, metrics);
+    assert.ok(value('openeo_bytes_read_total') >= usage.input.value);
+    assert.ok(value('openeo_bytes_written_total') >= usage.output.value);
+    assert.equal(value('openeo_pending_chunks'), 0);
+  });
 });
