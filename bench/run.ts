@@ -2,7 +2,7 @@
  * `npm run bench`: end-to-end flood job on the medium demo collection against the decode-only bound of the same
  * inputs, peak RSS as the area and the month double, and COG read throughput. Figures are measured side by side
  * in one run and reported as ratios, because the machine is shared and noisy.
- * Options: --size small|medium (default medium), --skip-cog.
+ * Options: --size small|medium (default medium), --skip-cog, --skip-distributed.
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
@@ -13,9 +13,10 @@ import { parseArgs } from 'node:util';
 import { generateDemoData, type DemoSize } from '../src/demo-data/index.ts';
 import { runCogReadBench } from './cog-read.ts';
 import { decodeOnly } from './decode-only.ts';
+import { runDistributedBench } from './distributed.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const { values } = parseArgs({ options: { size: { type: 'string', default: 'medium' }, 'skip-cog': { type: 'boolean', default: false } } });
+const { values } = parseArgs({ options: { size: { type: 'string', default: 'medium' }, 'skip-cog': { type: 'boolean', default: false }, 'skip-distributed': { type: 'boolean', default: false } } });
 const size = values.size as DemoSize;
 const root = path.join(tmpdir(), `openeo-bench-${size}`);
 const collection = path.join(root, 'demo', 'gfm');
@@ -74,3 +75,15 @@ if (!values['skip-cog']) {
     log(`${codec}: ${f.readMPixPerCpuS.toFixed(0)} MPix per CPU-s, decode-only ${f.decodeOnlyMPixPerS.toFixed(0)} MPix/s, ratio ${f.ratio.toFixed(2)}`);
   }
 }
+
+if (!values['skip-distributed']) {
+  log('\n== distributed: 1 vs 2 worker processes (1 thread each) on one Postgres, queue overhead per task ==');
+  const d = await runDistributedBench(root, full.shape);
+  log(`${d.chunks} chunks of 1024 px in ${d.tasks} queue tasks`);
+  log(`in-process task queue, 1 thread: ${(d.localMs / 1000).toFixed(2)} s`);
+  log(`1 worker process:  ${(d.oneWorkerMs / 1000).toFixed(2)} s`);
+  log(`2 worker processes: ${(d.twoWorkersMs / 1000).toFixed(2)} s → throughput ratio 2 vs 1 workers: ${(d.oneWorkerMs / d.twoWorkersMs).toFixed(2)}`);
+  const overhead = (d.oneWorkerMs - d.localMs) / d.tasks;
+  log(`queue overhead per task: ${overhead.toFixed(0)} ms (1 worker on the Postgres queue vs the in-process queue, same thread count${overhead < 0 ? '; negative = below the noise of this machine' : ''})`);
+}
+process.exit(0);
