@@ -34,6 +34,11 @@ export interface QueueSettings {
 }
 
 export const DEFAULT_LEASE_SECONDS = 30;
+/**
+ * Work option: with more ready tasks than this, a worker fetches the next task as soon as one ends rather than after
+ * its polling interval (which would add up to an interval per task).
+ */
+export const BURST_WHEN_READY = 1;
 export const DEFAULT_RETRY_LIMIT = 4;
 
 export async function openQueue(s: QueueSettings): Promise<PgBoss> {
@@ -44,6 +49,8 @@ export async function openQueue(s: QueueSettings): Promise<PgBoss> {
     max: 4,
     supervise,
     ...(supervise ? { superviseIntervalSeconds: s.superviseSeconds ?? 5, monitorIntervalSeconds: s.superviseSeconds ?? 5 } : {}),
+    // the backlog figure that lets a worker fetch chunk tasks back to back (see BURST_WHEN_READY) stays fresh
+    queueCacheIntervalSeconds: 2,
     schedule: false,
   });
   await boss.start();

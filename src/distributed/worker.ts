@@ -10,7 +10,7 @@ import { OpenEOError } from '../errors.ts';
 import type { ChunkStats } from '../executor/chunk-stats.ts';
 import { createDistributedDeps } from './deps.ts';
 import { pgBossTaskQueue } from './task-queue.ts';
-import { DEAD_QUEUE, DEFAULT_RETRY_LIMIT, openQueue, QUEUES, type QueueSettings } from './queue.ts';
+import { BURST_WHEN_READY, DEAD_QUEUE, DEFAULT_RETRY_LIMIT, openQueue, QUEUES, type QueueSettings } from './queue.ts';
 import { deadTask, finalizeJob, planJob, runChunks, type Attempt, type TaskContext } from './tasks.ts';
 
 export interface DistributedWorkerOptions {
@@ -60,7 +60,7 @@ export async function startDistributedWorker(o: DistributedWorkerOptions): Promi
   await boss.work(QUEUES.plan, { pollingIntervalSeconds, localConcurrency: 1 }, handler(QUEUES.plan, planJob));
   const chunkTasks = Math.max(1, o.concurrency, deps.pool.size);
   const perUser = config.queue.userRunningTasks;
-  await boss.work(QUEUES.chunks, { pollingIntervalSeconds, localConcurrency: chunkTasks, ...(perUser > 0 ? { groupConcurrency: perUser } : {}) }, handler(QUEUES.chunks, runChunks));
+  await boss.work(QUEUES.chunks, { pollingIntervalSeconds, burstWhenReadyExceeds: BURST_WHEN_READY, localConcurrency: chunkTasks, ...(perUser > 0 ? { groupConcurrency: perUser } : {}) }, handler(QUEUES.chunks, runChunks));
   await boss.work(QUEUES.finalize, { pollingIntervalSeconds, localConcurrency: 1 }, handler(QUEUES.finalize, finalizeJob));
   await boss.work(DEAD_QUEUE, { pollingIntervalSeconds: Math.max(pollingIntervalSeconds, 2), localConcurrency: 1 }, handler(DEAD_QUEUE, deadTask));
   logger.info({ chunkTasks, threads: deps.pool.size }, 'distributed worker started');
