@@ -100,6 +100,7 @@ export async function runChunks(ctx: TaskContext, { jobId, run, output, chunkIds
       const window = { x0: c.x0, y0: c.y0, width: c.w, height: c.h };
       const stats = await pool.runChunk({ planId, plan, prefix: out.prefix, window }, watch.signal);
       ctx.deps.onChunk?.(stats);
+      ctx.deps.logger.debug({ job: jobId, run, output, chunk: c.idx, ...stats }, 'chunk written');
       const p = await markChunkDone(db, jobId, run, output, c.idx, stats);
       if (p.total > 0) await setJobProgress(db, jobId, run, Math.floor((p.done / p.total) * 99));
     }
