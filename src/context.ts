@@ -11,6 +11,8 @@ import type { OpenEOError } from './errors.ts';
 import type { JobExecutor } from './jobs/executor.ts';
 import { JobRunner } from './jobs/runner.ts';
 import { openQueue } from './distributed/queue.ts';
+import { startLostJobReaper } from './distributed/reaper.ts';
+import { pgBossTaskQueue } from './distributed/task-queue.ts';
 import type { PgBoss } from 'pg-boss';
 import { Registry } from 'prom-client';
 import type { SyncRunner } from './executor/sync-runner.ts';
@@ -105,6 +107,7 @@ export async function createContext(config: Config, options: ContextOptions = {}
   const queue = distributed ? await openQueue({ databaseUrl: config.databaseUrl!, supervise: false }) : undefined;
   // without a listener, a lost connection (database restart) would be an uncaught error that ends the process
   queue?.on('error', (err) => logger.warn({ err }, 'queue connection error'));
+  const reaper = queue ? startLostJobReaper(handle.db, pgBossTaskQueue(queue), logger, { intervalMs: 60_000 }) : undefined;
   return {
     config,
     db: handle.db,
@@ -117,6 +120,7 @@ export async function createContext(config: Config, options: ContextOptions = {}
     metrics,
     async close() {
       await runner?.stop();
+      reaper?.stop();
       await queue?.stop({ graceful: false });
       await parts.close();
       await handle.close();
