@@ -82,6 +82,18 @@ describe('distributed job runs', { timeout: 240_000 }, () => {
     assert.equal(await c.status(id), 'canceled');
   });
 
+  it('drains a worker on SIGTERM: its task is finished, not lost to a lease', async () => {
+    const id = await c.submit(body());
+    const holder = await waitFor(async () => c.workers.find((w) => w.proc.exitCode === null && w.lines.includes(`task openeo_run_chunks ${id}`)), 60_000, 'a chunk task of the job');
+    holder.proc.kill('SIGTERM');
+    assert.equal(await holder.exited, 0, 'the worker exits cleanly');
+    assert.equal(await c.waitEnd(id), 'finished');
+    const retried = await sql<{ n: string }>`select count(*) as n from pgboss.job
+      where data->>'jobId' = ${id} and retry_count > 0`.execute(t.ctx.db);
+    assert.equal(Number(retried.rows[0].n), 0, 'no task of the job had to be retried');
+    await c.startWorker();
+  });
+
   it("interleaves users: a user's second job waits for the first, another user's job runs alongside", async () => {
     const other = await t.login('hydrologist');
     const first = await c.submit(body());
