@@ -68,7 +68,7 @@ const reduceDimension: ProcessDefinition = {
     const spec = callbackSpec(cb, args.get('context'));
     if (kind === 'time') {
       const meta: CubeMeta = { ...data.meta, time: undefined, dtype: reducedType(cb.graph, data.meta.dtype) };
-      return cube(meta, { op: 'reduce_time', input: data.node, callback: spec });
+      return cube(meta, { op: 'reduce_time', input: data.node, callback: spec, labels: data.meta.time!.labels });
     }
     if (kind === 'bands') {
       const meta: CubeMeta = { ...data.meta, bands: undefined, dtype: 'float32' };

@@ -1,0 +1,187 @@
+/**
+ * Callbacks the kernel compiler cannot vectorize, computed pixel by pixel with the process implementations and the
+ * process graph interpreter: slow (tens of microseconds per pixel) but correct for any callback over the scalar and
+ * array processes. No-data pixels reach the callback as `null`; a `null` result is no-data again (openEO's
+ * implementation notes), booleans are stored as 0 and 1.
+ */
+import { OpenEOError } from '../errors.ts';
+import { evaluateProgram, validateProcessGraph, type ParameterSpec, type Program } from '../process-graph/index.ts';
+import { createProcessRegistry, scalarProcesses, withLabels, type ProcessRegistry } from '../processes/index.ts';
+import type { TimeReducer } from './chunk-eval.ts';
+import type { Plane, PlaneBuffers } from './kernels/values.ts';
+import type { CallbackSpec } from './types.ts';
+
+/** Pixels between two checks of the abort signal (and a turn of the event loop, so an abort message can arrive). */
+const YIELD_EVERY = 4096;
+
+export type PixelCall = (params: Record<string, unknown>) => Promise<unknown>;
+
+/** Validates callbacks once each and calls them per pixel. One per kernel provider (per worker). */
+export interface Interpreter {
+  /** The callback as a function of its parameters (`context` is added from the callback spec). */
+  prepare(cb: CallbackSpec, what: string): Promise<PixelCall>;
+}
+
+export function createInterpreter(registry: ProcessRegistry = createProcessRegistry(scalarProcesses())): Interpreter {
+  const programs = new WeakMap<CallbackSpec, Promise<Program>>();
+  const validate = async (cb: CallbackSpec, what: string): Promise<Program> => {
+    const names = new Set([...cb.parameterNames, 'context']);
+    const parameters: ParameterSpec[] = [...names].map((name) => ({ name, description: name, schema: {}, optional: true, default: null }));
+    const { program, errors } = await validateProcessGraph(cb.graph, { processes: registry, schemas: registry.schemas, parameters });
+    if (!program) {
+      throw new OpenEOError('FeatureUnsupported', `The ${what} callback cannot be computed on rasters: ${errors.map((e) => e.message).join(' ')}`);
+    }
+    return program;
+  };
+  const never = new AbortController().signal;
+  return {
+    prepare(cb, what) {
+      let p = programs.get(cb);
+      if (!p) programs.set(cb, (p = validate(cb, what)));
+      const context = cb.context ?? null;
+      const call = p.then((program): PixelCall => (params) => evaluateProgram(program, { signal: never, arguments: { context, ...params } }));
+      // a kernel that is never run must not leave an unhandled rejection behind; those that run see the error
+      call.catch(() => undefined);
+      return call;
+    },
+  };
+}
+
+/** Stores one callback result at pixel i of `out`. */
+export function putValue(out: PlaneBuffers, i: number, v: unknown, what: string): void {
+  if (typeof v === 'number') {
+    out.data[i] = v;
+    out.valid[i] = 1;
+  } else if (typeof v === 'boolean') {
+    out.data[i] = v ? 1 : 0;
+    out.valid[i] = 1;
+  } else if (v === null || v === undefined) {
+    out.valid[i] = 0;
+  } else {
+    const kind = Array.isArray(v) ? 'an array' : typeof v;
+    throw new OpenEOError('ProcessParameterInvalid', `The ${what} callback returned ${kind}; a data cube holds numbers, booleans and no-data only.`);
+  }
+}
+
+const valueAt = (p: Plane, i: number): number | null => (p.valid === null || p.valid[i] === 1 ? p.data[i] : null);
+
+/** Loops over n pixels, giving the event loop a turn now and then so that an abort can be seen. */
+export async function eachPixel(n: number, signal: AbortSignal | undefined, body: (i: number) => Promise<void>): Promise<void> {
+  for (let i = 0; i < n; i++) {
+    if (i % YIELD_EVERY === YIELD_EVERY - 1) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      signal?.throwIfAborted();
+    }
+    await body(i);
+  }
+}
+
+/** apply: the callback on every value `x`. */
+export async function interpretApply(call: PixelCall, x: Plane, out: PlaneBuffers, signal?: AbortSignal): Promise<Plane> {
+  await eachPixel(x.data.length, signal, async (i) => putValue(out, i, await call({ x: valueAt(x, i) }), 'apply'));
+  return out;
+}
+
+/** reduce_dimension over bands: the callback on each pixel's band values (labeled). */
+export async function interpretReduce(call: PixelCall, planes: Plane[], labels: readonly string[], out: PlaneBuffers, what: string, signal?: AbortSignal): Promise<Plane> {
+  const n = out.data.length;
+  await eachPixel(n, signal, async (i) => {
+    const data = withLabels(planes.map((p) => valueAt(p, i)), labels);
+    putValue(out, i, await call({ data }), what);
+  });
+  return out;
+}
+
+/** An overlap resolver (merge_cubes) on the values `x` and `y` of each pixel. */
+export async function interpretResolver(call: PixelCall, x: Plane, y: Plane, out: PlaneBuffers, signal?: AbortSignal): Promise<Plane> {
+  await eachPixel(out.data.length, signal, async (i) => putValue(out, i, await call({ x: valueAt(x, i), y: valueAt(y, i) }), 'overlap resolver'));
+  return out;
+}
+
+/** Values of a series of planes, copied as they arrive (a source may reuse a plane's buffers for its next one). */
+export class SeriesBuffer {
+  private readonly data: Float64Array[] = [];
+  private readonly valid: Uint8Array[] = [];
+  private count = 0;
+
+  constructor(private readonly n: number) {}
+
+  add(p: Plane): void {
+    const k = this.count++;
+    if (k === this.data.length) {
+      this.data.push(new Float64Array(this.n));
+      this.valid.push(new Uint8Array(this.n));
+    }
+    this.data[k].set(p.data);
+    if (p.valid) this.valid[k].set(p.valid);
+    else this.valid[k].fill(1);
+  }
+
+  addNodata(): void {
+    this.add({ data: this.data[0] ?? new Float64Array(this.n), valid: new Uint8Array(this.n) });
+  }
+
+  get length(): number {
+    return this.count;
+  }
+
+  /** The series of pixel i, no-data as null. */
+  at(i: number): (number | null)[] {
+    const out = new Array<number | null>(this.count);
+    for (let k = 0; k < this.count; k++) out[k] = this.valid[k][i] === 1 ? this.data[k][i] : null;
+    return out;
+  }
+
+  reset(): void {
+    this.count = 0;
+  }
+}
+
+/** reduce_dimension over time with any reducer: the steps are kept, the callback runs per pixel at the end. */
+export class InterpretedTimeReducer implements TimeReducer {
+  private readonly series: SeriesBuffer;
+  private readonly out: PlaneBuffers;
+
+  constructor(
+    private readonly call: Promise<PixelCall>,
+    n: number,
+    private readonly labels: readonly string[] | undefined,
+  ) {
+    this.series = new SeriesBuffer(n);
+    this.out = { data: new Float64Array(n), valid: new Uint8Array(n), written: null };
+  }
+
+  add(plane: Plane): void {
+    this.series.add(plane);
+  }
+
+  addNodata(): void {
+    this.series.addNodata();
+  }
+
+  async result(): Promise<Plane> {
+    const call = await this.call;
+    const labels = this.labels?.length === this.series.length ? this.labels : this.series.at(0).map((_, k) => k);
+    await eachPixel(this.out.data.length, undefined, async (i) => {
+      putValue(this.out, i, await call({ data: withLabels(this.series.at(i), labels) }), 'reduce_dimension');
+    });
+    return this.out;
+  }
+}
+
+/**
+ * apply_dimension: the callback on each pixel's values along the dimension (labeled), giving `outs.length` values
+ * per pixel. A pixel giving another number of values is an error: the cube's shape was fixed when it was planned.
+ */
+export async function interpretApplyDimension(call: PixelCall, series: SeriesBuffer, labels: readonly string[], outs: PlaneBuffers[], signal?: AbortSignal): Promise<Plane[]> {
+  const n = outs[0]?.data.length ?? 0;
+  await eachPixel(n, signal, async (i) => {
+    const r = await call({ data: withLabels(series.at(i), labels) });
+    const values = Array.isArray(r) ? r : [r];
+    if (values.length !== outs.length) {
+      throw new OpenEOError('ProcessParameterInvalid', `The apply_dimension callback returned ${values.length} values at a pixel and ${outs.length} elsewhere; it must return the same number everywhere.`);
+    }
+    for (let k = 0; k < values.length; k++) putValue(outs[k], i, values[k], 'apply_dimension');
+  });
+  return outs;
+}
