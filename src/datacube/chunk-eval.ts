@@ -141,6 +141,16 @@ const countBands = (n: CubeNode): number => {
 };
 
 /**
+ * Planes per pixel that apply_dimension nodes of a plan hold at once (their input series and all their outputs), so
+ * that the executor can evaluate fewer pixels at a time: that memory grows with the number of labels.
+ */
+export function bufferedPlanes(node: CubeNode): number {
+  const inputs = (n: CubeNode): CubeNode[] => (n.op === 'mask' ? [n.input, n.mask] : n.op === 'merge' ? [n.a, n.b] : 'input' in n ? [n.input] : []);
+  const own = node.op === 'apply_dimension' ? node.labels.length + countTimes(node) * countBands(node) : 0;
+  return own + inputs(node).reduce((s, n) => s + bufferedPlanes(n), 0);
+}
+
+/**
  * Builds the source tree of a plan for a window of the plan's output grid. A plane a source returns stays valid
  * until the source is asked for the same band again (every node owns its buffers, keyed by its path in the tree).
  */
