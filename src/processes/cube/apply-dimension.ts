@@ -63,8 +63,7 @@ const applyDimension: ProcessDefinition = {
       if (targets) return bandsByExpression(data, cb, targets, context);
     }
     // The cube's shape is fixed now: the callback tells how many values it gives for a series of this length.
-    const sample = withLabels(source.labels.map((_, i) => i + 1), source.labels);
-    const probe = await cb.call({ data: sample, context }, ctx.signal);
+    const probe = await probeLength(cb, source.labels, context, ctx.signal);
     if (kind === 'bands' && same && !Array.isArray(probe)) return bandsByExpression(data, cb, [cb.graph.resultId], context);
     const size = Array.isArray(probe) ? probe.length : 1;
     if (size === 0) throw new OpenEOError('ProcessParameterInvalid', 'apply_dimension: the callback must return an array with at least one element.');
@@ -91,6 +90,22 @@ const applyDimension: ProcessDefinition = {
     return cube(meta, node);
   },
 };
+
+/**
+ * What the callback returns for a series of numbers, or, if it refuses numbers (e.g. it expects booleans), for a
+ * series of no-data values. Lengths depend on the number of labels only for the processes we offer.
+ */
+async function probeLength(cb: Callback, labels: string[], context: unknown, signal: AbortSignal): Promise<unknown> {
+  try {
+    return await cb.call({ data: withLabels(labels.map((_, i) => i + 1), labels), context }, signal);
+  } catch (numbers) {
+    try {
+      return await cb.call({ data: withLabels(labels.map(() => null), labels), context }, signal);
+    } catch {
+      throw numbers;
+    }
+  }
+}
 
 /** The nodes giving the elements of a final `array_create` whose elements all come from process nodes. */
 function bandExpressions(graph: Callback['graph']): string[] | undefined {
