@@ -168,6 +168,63 @@ describe('apply_dimension over time in the chunk evaluator', () => {
     }
   });
 
+  it('centres every series on its mean with array_apply (the mean passed as context) and sorts it with no-data last', async () => {
+    const values = stack(1, 10);
+    const centred = await evaluate(
+      {
+        op: 'apply_dimension',
+        input: loadNode(1),
+        callback: cb({
+          m: { process_id: 'mean', arguments: { data } },
+          a: {
+            process_id: 'array_apply',
+            arguments: { data, context: { from_node: 'm' }, process: { process_graph: { s: { process_id: 'subtract', arguments: { x: { from_parameter: 'x' }, y: { from_parameter: 'context' } }, result: true } } } },
+            result: true,
+          },
+        }),
+        source: 'time',
+        target: 'time',
+        labels: TIMES,
+        size: T,
+      },
+      values,
+    );
+    const sorted = await evaluate(
+      { op: 'apply_dimension', input: loadNode(1), callback: cb({ s: { process_id: 'sort', arguments: { data, asc: false, nodata: true }, result: true } }), source: 'time', target: 'time', labels: TIMES, size: T },
+      values,
+    );
+    for (let i = 0; i < N; i++) {
+      const s = seriesOf(values, 0, i);
+      const mean = s.reduce((a, b) => a + b, 0) / s.length;
+      for (let t = 0; t < T; t++) {
+        const v = values[0][t][i];
+        assert.ok(close(centred[t][0][i], Number.isNaN(v) ? null : v - mean), `centred pixel ${i} step ${t}`);
+      }
+      const desc = [...s].sort((a, b) => b - a);
+      for (let t = 0; t < T; t++) assert.equal(sorted[t][0][i], t < desc.length ? desc[t] : null, `sorted pixel ${i} rank ${t}`);
+    }
+  });
+
+  it('array_create of order statistics and a linear_scale_range of one step', async () => {
+    const values = stack(1, 11);
+    const graph = {
+      mn: { process_id: 'min', arguments: { data } },
+      md: { process_id: 'median', arguments: { data } },
+      mx: { process_id: 'max', arguments: { data } },
+      e: { process_id: 'array_element', arguments: { data, index: 1 } },
+      l: { process_id: 'linear_scale_range', arguments: { x: { from_node: 'e' }, inputMin: 0, inputMax: 100, outputMin: 0, outputMax: 1 } },
+      r: { process_id: 'array_create', arguments: { data: [{ from_node: 'mn' }, { from_node: 'md' }, { from_node: 'mx' }, { from_node: 'l' }] }, result: true },
+    };
+    const got = await evaluate({ op: 'apply_dimension', input: loadNode(1), callback: cb(graph), source: 'time', target: 'time', labels: TIMES, size: 4 }, values);
+    for (let i = 0; i < N; i++) {
+      const s = seriesOf(values, 0, i).sort((a, b) => a - b);
+      const h = s.length >> 1;
+      const median = s.length === 0 ? null : s.length % 2 ? s[h] : (s[h - 1] + s[h]) / 2;
+      const want = [s.length ? s[0] : null, median, s.length ? s[s.length - 1] : null, Number.isNaN(values[0][1][i]) ? null : values[0][1][i] / 100];
+      want.forEach((w, k) => assert.ok(close(got[k][0][i], w), `pixel ${i} value ${k}: ${got[k][0][i]} vs ${w}`));
+    }
+  });
+
   it('fails when a pixel returns another number of values than planned', async () => {
     const node: CubeNode = { op: 'apply_dimension', input: loadNode(1), callback: cb({ q: { process_id: 'extrema', arguments: { data }, result: true } }), source: 'time', target: 'time', labels: TIMES, size: 3 };
     await assert.rejects(evaluate(node, stack(1, 5)), /returned 2 values/);
