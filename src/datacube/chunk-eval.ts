@@ -13,6 +13,8 @@ import { fusableChain, reduceFused } from './fused-time.ts';
 import type { ReducerFusion } from './kernels/reducer-base.ts';
 import { allocBuffers, type Plane, type PlaneBuffers } from './kernels/values.ts';
 import { SeriesBuffer } from './interpreted.ts';
+import { graphFromJson } from './callback-json.ts';
+import { recognizeReducer } from './kernels/recognize.ts';
 import type { CallbackSpec, CubeNode } from './types.ts';
 
 /** A pixel window of a node's own grid (for `crop`, the input grid is shifted). */
@@ -141,12 +143,15 @@ const countBands = (n: CubeNode): number => {
 };
 
 /**
- * Planes per pixel that apply_dimension nodes of a plan hold at once (their input series and all their outputs), so
- * that the executor can evaluate fewer pixels at a time: that memory grows with the number of labels.
+ * Planes per pixel that interpreted callbacks of a plan hold at once (apply_dimension: its input series and all its
+ * outputs; a reducer over time other than the streaming and buffered kernels: every step), so that the executor can
+ * evaluate fewer pixels at a time: that memory grows with the number of labels.
  */
 export function bufferedPlanes(node: CubeNode): number {
   const inputs = (n: CubeNode): CubeNode[] => (n.op === 'mask' ? [n.input, n.mask] : n.op === 'merge' ? [n.a, n.b] : 'input' in n ? [n.input] : []);
-  const own = node.op === 'apply_dimension' ? node.labels.length + countTimes(node) * countBands(node) : 0;
+  let own = 0;
+  if (node.op === 'apply_dimension') own = node.labels.length + countTimes(node) * countBands(node);
+  else if (node.op === 'reduce_time' && !recognizeReducer(graphFromJson(node.callback.graph))) own = countTimes(node.input);
   return own + inputs(node).reduce((s, n) => s + bufferedPlanes(n), 0);
 }
 

@@ -1,7 +1,7 @@
 // apply_dimension nodes and interpreted callbacks in the chunk evaluator, on in-memory rasters, against plain loops.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { chunkSource, type LoadReader } from '../../src/datacube/chunk-eval.ts';
+import { bufferedPlanes, chunkSource, type LoadReader } from '../../src/datacube/chunk-eval.ts';
 import { createKernelProvider } from '../../src/datacube/kernel-provider.ts';
 import type { Plane } from '../../src/datacube/kernels/values.ts';
 import type { CallbackSpec, CubeNode } from '../../src/datacube/types.ts';
@@ -223,6 +223,16 @@ describe('apply_dimension over time in the chunk evaluator', () => {
       const want = [s.length ? s[0] : null, median, s.length ? s[s.length - 1] : null, Number.isNaN(values[0][1][i]) ? null : values[0][1][i] / 100];
       want.forEach((w, k) => assert.ok(close(got[k][0][i], w), `pixel ${i} value ${k}: ${got[k][0][i]} vs ${w}`));
     }
+  });
+
+  it('counts the planes per pixel it buffers, so the executor can take fewer pixels at a time', () => {
+    const quantiles = cb({ q: { process_id: 'quantiles', arguments: { data, probabilities: [0.5, 0.9] }, result: true } });
+    const applied: CubeNode = { op: 'apply_dimension', input: loadNode(3), callback: quantiles, source: 'time', target: 'time', labels: TIMES, size: 2 };
+    assert.equal(bufferedPlanes(applied), T + 2 * 3);
+    const streaming: CubeNode = { op: 'reduce_time', input: applied, callback: cb({ m: { process_id: 'max', arguments: { data }, result: true } }) };
+    assert.equal(bufferedPlanes(streaming), T + 2 * 3);
+    const interpreted: CubeNode = { op: 'reduce_time', input: loadNode(1), callback: cb({ e: { process_id: 'array_element', arguments: { data, index: 2 }, result: true } }) };
+    assert.equal(bufferedPlanes(interpreted), T);
   });
 
   it('fails when a pixel returns another number of values than planned', async () => {

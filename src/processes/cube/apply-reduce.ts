@@ -43,7 +43,9 @@ const reduceDimension: ProcessDefinition = {
     description:
       'Reduces a dimension to a single value per pixel with a reducer callback that receives the values along the ' +
       'dimension as a labeled array `data`. The dimension is removed. Simple reducers over time (max, min, sum, mean, ' +
-      'count, first, last) stream over the time steps, so memory does not grow with their number.',
+      'count, first, last) stream over the time steps, so memory does not grow with their number. Any other reducer ' +
+      'over the scalar and array processes works too; those the vectorized kernels do not cover run pixel by pixel ' +
+      '(much slower).',
     categories: ['cubes', 'reducer'],
     parameters: [
       { name: 'data', description: 'A data cube.', schema: CUBE },
