@@ -199,6 +199,11 @@ export class SeriesBuffer {
     return this.count;
   }
 
+  /** The series as planes (valid until the next add or reset). */
+  planes(): Plane[] {
+    return this.data.slice(0, this.count).map((data, k) => ({ data, valid: this.valid[k] }));
+  }
+
   /** The series of pixel i, no-data as null. */
   at(i: number): (number | null)[] {
     const out = new Array<number | null>(this.count);

@@ -2,14 +2,15 @@
  * Adapts the compiled kernels to what the chunk evaluator asks for. Callbacks arrive as JSON and are compiled once
  * per provider (one per worker) and callback, so the generated code stays optimized from chunk to chunk; a callback
  * the kernels cannot vectorize is interpreted per pixel instead (interpreted.ts), orders of magnitude slower but
- * correct. apply_dimension is always interpreted.
+ * correct. apply_dimension runs compiled when its callback is an `array_create` of expressions the kernels handle
+ * (each element is then a reduction of the series, like a reducer over bands), interpreted otherwise.
  *
  * Sparse planes: when an apply callback maps no-data to no-data (checked once by running it on no-data pixels), it
  * runs only on the input's covered pixels and its result keeps the input's coverage; so does `mask` with a null
  * replacement. Everything else computes every pixel.
  */
 import type { KernelProvider } from './chunk-eval.ts';
-import { graphFromJson } from './callback-json.ts';
+import { arrayElements, graphFromJson, subgraph } from './callback-json.ts';
 import { createInterpreter, interpretApply, interpretApplyDimension, InterpretedTimeReducer, interpretReduce, interpretResolver } from './interpreted.ts';
 import type { PlaneKernel } from './kernels/codegen.ts';
 import { compileCallback, type CompileOptions } from './kernels/compile.ts';
@@ -41,6 +42,15 @@ export function createKernelProvider(): KernelProvider {
   const empties = new Map<number, Plane>();
   const identity = identityKernel();
   const interpreter = createInterpreter();
+  const elementKernels = new WeakMap<CallbackSpec, PlaneKernel[] | null>();
+  const compiledElements = (cb: CallbackSpec, labels: string[]) => {
+    let kernels = elementKernels.get(cb);
+    if (kernels === undefined) {
+      const made = arrayElements(graphFromJson(cb.graph))?.map((id) => compile({ ...cb, graph: subgraph(cb.graph, id) }, { labels }));
+      elementKernels.set(cb, (kernels = made?.every((k) => k !== undefined) ? (made as PlaneKernel[]) : null));
+    }
+    return kernels;
+  };
   const applyKernel = (cb: CallbackSpec) => {
     let a = applies.get(cb);
     if (!a) {
@@ -127,6 +137,16 @@ export function createKernelProvider(): KernelProvider {
       return sparse && kernel ? fusedReduceStep(kernel, fusion, nodata, sampleType) : undefined;
     },
     applyDimension(cb, labels) {
+      const kernels = compiledElements(cb, labels);
+      if (kernels) {
+        return async (series, outs) => {
+          const data = series.planes();
+          return kernels.map((k, i) => {
+            prepareBuffers(outs[i], null);
+            return k.run({ data }, outs[i]);
+          });
+        };
+      }
       const call = interpreter.prepare(cb, 'apply_dimension');
       return async (series, outs, signal) => {
         for (const out of outs) prepareBuffers(out, null);

@@ -2,8 +2,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { bufferedPlanes, chunkSource, type LoadReader } from '../../src/datacube/chunk-eval.ts';
+import { graphFromJson, subgraph } from '../../src/datacube/callback-json.ts';
 import { createKernelProvider } from '../../src/datacube/kernel-provider.ts';
-import type { Plane } from '../../src/datacube/kernels/values.ts';
+import { compileCallback } from '../../src/datacube/kernels/compile.ts';
+import { createInterpreter, interpretApplyDimension, SeriesBuffer } from '../../src/datacube/interpreted.ts';
+import { allocBuffers, type Plane } from '../../src/datacube/kernels/values.ts';
 import type { CallbackSpec, CubeNode } from '../../src/datacube/types.ts';
 import type { Grid } from '../../src/raster/grid/types.ts';
 import { rng } from './oracle.ts';
@@ -238,6 +241,33 @@ describe('apply_dimension over time in the chunk evaluator', () => {
   it('fails when a pixel returns another number of values than planned', async () => {
     const node: CubeNode = { op: 'apply_dimension', input: loadNode(1), callback: cb({ q: { process_id: 'extrema', arguments: { data }, result: true } }), source: 'time', target: 'time', labels: TIMES, size: 3 };
     await assert.rejects(evaluate(node, stack(1, 5)), /returned 2 values/);
+  });
+});
+
+describe('compiled and interpreted apply_dimension agree', () => {
+  it('array_create of per-step expressions: the vectorized kernels give what the interpreter gives', async () => {
+    const values = stack(1, 12)[0];
+    const series = new SeriesBuffer(N);
+    for (const plane of values) series.add({ data: plane, valid: Uint8Array.from(plane, (v) => (Number.isNaN(v) ? 0 : 1)) });
+    const graph: Record<string, unknown> = {
+      mn: { process_id: 'min', arguments: { data } },
+      mx: { process_id: 'max', arguments: { data } },
+      av: { process_id: 'mean', arguments: { data } },
+      e: { process_id: 'array_element', arguments: { data, label: TIMES[3] } },
+      n: { process_id: 'normalized_difference', arguments: { x: { from_node: 'e' }, y: { from_node: 'mn' } } },
+      c: { process_id: 'clip', arguments: { x: { from_node: 'e' }, min: 20, max: 60 } },
+      g: { process_id: 'gt', arguments: { x: { from_node: 'e' }, y: { from_node: 'mx' } } },
+      r: { process_id: 'array_create', arguments: { data: ['mn', 'mx', 'av', 'n', 'c', 'g'].map((id) => ({ from_node: id })) }, result: true },
+    };
+    const spec = cb(graph);
+    for (const id of ['mn', 'mx', 'av', 'n', 'c', 'g']) {
+      assert.ok(compileCallback(graphFromJson(subgraph(spec.graph, id)), spec.parameterNames, { labels: TIMES }), `element ${id} compiles, so the provider takes the vectorized path`);
+    }
+    const compiled = await createKernelProvider().applyDimension(spec, TIMES)(series, Array.from({ length: 6 }, () => allocBuffers(N)));
+    const interpreted = await interpretApplyDimension(await createInterpreter().prepare(spec, 'test'), series, TIMES, Array.from({ length: 6 }, () => allocBuffers(N)));
+    const read = (p: Plane) => Array.from(p.data, (v, i) => (p.valid === null || p.valid[i] === 1 ? v : null));
+    compiled.forEach((p, k) => assertClose(read(p), read(interpreted[k]), `element ${k}`));
+    assert.ok(read(compiled[2]).some((v) => v !== null), 'the mean has values');
   });
 });
 

@@ -1,4 +1,4 @@
-import { graphToJson } from '../../datacube/callback-json.ts';
+import { arrayElements, graphToJson, subgraph } from '../../datacube/callback-json.ts';
 import { cube, type CallbackSpec, type CubeMeta, type CubeNode, type DataCube } from '../../datacube/types.ts';
 import { OpenEOError } from '../../errors.ts';
 import type { Callback, ProcessDefinition } from '../../process-graph/index.ts';
@@ -59,7 +59,7 @@ const applyDimension: ProcessDefinition = {
     const source = kind === 'time' ? data.meta.time! : data.meta.bands!;
     const same = target === null || target === dimension;
     if (kind === 'bands' && same) {
-      const targets = bandExpressions(cb.graph);
+      const targets = arrayElements(cb.graph);
       if (targets) return bandsByExpression(data, cb, targets, context);
     }
     // The cube's shape is fixed now: the callback tells how many values it gives for a series of this length.
@@ -107,14 +107,6 @@ async function probeLength(cb: Callback, labels: string[], context: unknown, sig
   }
 }
 
-/** The nodes giving the elements of a final `array_create` whose elements all come from process nodes. */
-function bandExpressions(graph: Callback['graph']): string[] | undefined {
-  const result = graph.nodes.get(graph.resultId)!;
-  const list = result.processId === 'array_create' && !('repeat' in result.args) ? result.args.data : undefined;
-  if (list?.kind !== 'array' || list.items.length === 0 || !list.items.every((i) => i.kind === 'from_node')) return undefined;
-  return list.items.map((i) => (i as { node: string }).node);
-}
-
 /**
  * apply_dimension over bands with per-pixel expressions: each expression becomes a band computed like a
  * reduce_dimension callback over the input bands (compiled to a vectorized kernel where possible), and the bands are
@@ -124,27 +116,7 @@ function bandsByExpression(data: DataCube, cb: Callback, targets: string[], cont
   const json = graphToJson(cb.graph);
   const input = data.meta.bands!.labels;
   const labels = targets.length === input.length ? [...input] : targets.map((_, i) => String(i));
-  // Each band's graph keeps only the nodes its value depends on (every end node of a graph runs).
-  const refs = (v: unknown, out: Set<string>): Set<string> => {
-    if (Array.isArray(v)) v.forEach((x) => refs(x, out));
-    else if (v && typeof v === 'object') {
-      const o = v as Record<string, unknown>;
-      if (typeof o.from_node === 'string') out.add(o.from_node);
-      else if (!('process_graph' in o)) Object.values(o).forEach((x) => refs(x, out));
-    }
-    return out;
-  };
-  const callbackFor = (nodeId: string): CallbackSpec => {
-    const keep = new Set<string>();
-    const visit = (id: string) => {
-      if (keep.has(id)) return;
-      keep.add(id);
-      refs(json[id].arguments, new Set()).forEach(visit);
-    };
-    visit(nodeId);
-    const graph = Object.fromEntries([...keep].map((id) => [id, { ...json[id], result: id === nodeId }]));
-    return { graph, parameterNames: [...cb.parameterNames], context };
-  };
+  const callbackFor = (nodeId: string): CallbackSpec => ({ graph: subgraph(json, nodeId), parameterNames: [...cb.parameterNames], context });
   let node: CubeNode | undefined;
   let have = 0;
   for (const id of targets) {
