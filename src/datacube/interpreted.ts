@@ -150,9 +150,26 @@ export async function eachPixel(n: number, signal: AbortSignal | undefined, body
 /** The callback's value: awaited only when it is a promise (the interpreter's answer). */
 const settle = <T>(v: unknown, then: (v: unknown) => T): T | Promise<T> => (v instanceof Promise ? v.then(then) : then(v));
 
+/**
+ * Callbacks are pure functions of their parameters, so the answer for a pixel without any data is computed once per
+ * run and reused: outside the footprint of the data that is most pixels.
+ */
+function memoNodata(call: PixelCall): (params: () => Record<string, unknown>, nodata: boolean) => unknown {
+  let known: { value: unknown } | undefined;
+  return (params, nodata) => {
+    if (!nodata) return call(params());
+    known ??= { value: call(params()) };
+    return known.value;
+  };
+}
+
 /** apply: the callback on every value `x`. */
 export async function interpretApply(call: PixelCall, x: Plane, out: PlaneBuffers, signal?: AbortSignal): Promise<Plane> {
-  await eachPixel(x.data.length, signal, (i) => settle(call({ x: valueAt(x, i) }), (v) => putValue(out, i, v, 'apply')));
+  const run = memoNodata(call);
+  await eachPixel(x.data.length, signal, (i) => {
+    const v = valueAt(x, i);
+    return settle(run(() => ({ x: v }), v === null), (r) => putValue(out, i, r, 'apply'));
+  });
   return out;
 }
 
@@ -204,6 +221,12 @@ export class SeriesBuffer {
     return this.data.slice(0, this.count).map((data, k) => ({ data, valid: this.valid[k] }));
   }
 
+  /** True when pixel i has no data at any step. */
+  empty(i: number): boolean {
+    for (let k = 0; k < this.count; k++) if (this.valid[k][i] === 1) return false;
+    return true;
+  }
+
   /** The series of pixel i, no-data as null. */
   at(i: number): (number | null)[] {
     const out = new Array<number | null>(this.count);
@@ -241,7 +264,10 @@ export class InterpretedTimeReducer implements TimeReducer {
   async result(): Promise<Plane> {
     const call = await this.call;
     const labels = this.labels?.length === this.series.length ? this.labels : this.series.at(0).map((_, k) => k);
-    await eachPixel(this.out.data.length, undefined, (i) => settle(call({ data: withLabels(this.series.at(i), labels) }), (v) => putValue(this.out, i, v, 'reduce_dimension')));
+    const run = memoNodata(call);
+    await eachPixel(this.out.data.length, undefined, (i) =>
+      settle(run(() => ({ data: withLabels(this.series.at(i), labels) }), this.series.empty(i)), (v) => putValue(this.out, i, v, 'reduce_dimension')),
+    );
     return this.out;
   }
 }
@@ -252,12 +278,14 @@ export class InterpretedTimeReducer implements TimeReducer {
  */
 export async function interpretApplyDimension(call: PixelCall, series: SeriesBuffer, labels: readonly string[], outs: PlaneBuffers[], signal?: AbortSignal): Promise<Plane[]> {
   const n = outs[0]?.data.length ?? 0;
-  await eachPixel(n, signal, (i) => settle(call({ data: withLabels(series.at(i), labels) }), (r) => {
+  const run = memoNodata(call);
+  const store = (i: number, r: unknown) => {
     const values = Array.isArray(r) ? r : [r];
     if (values.length !== outs.length) {
       throw new OpenEOError('ProcessParameterInvalid', `The apply_dimension callback returned ${values.length} values at a pixel and ${outs.length} elsewhere; it must return the same number everywhere.`);
     }
     for (let k = 0; k < values.length; k++) putValue(outs[k], i, values[k], 'apply_dimension');
-  }));
+  };
+  await eachPixel(n, signal, (i) => settle(run(() => ({ data: withLabels(series.at(i), labels) }), series.empty(i)), (r) => store(i, r)));
   return outs;
 }
