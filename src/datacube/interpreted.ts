@@ -6,7 +6,7 @@
  */
 import { OpenEOError } from '../errors.ts';
 import { createProcessArgs, evaluateProgram, nodeReferences, validateProcessGraph, type Argument, type ParameterSpec, type ProcessDefinition, type ProcessServices, type Program } from '../process-graph/index.ts';
-import { createProcessRegistry, scalarProcesses, withLabels, type ProcessRegistry } from '../processes/index.ts';
+import { createProcessRegistry, scalarProcesses, withLabels, type Label, type ProcessRegistry } from '../processes/index.ts';
 import type { TimeReducer } from './chunk-eval.ts';
 import type { Plane, PlaneBuffers } from './kernels/values.ts';
 import type { CallbackSpec } from './types.ts';
@@ -76,45 +76,61 @@ function straightLine(program: Program, signal: AbortSignal): ((params: Record<s
   program.graph.nodes.forEach((_, id) => visit(id));
   const hasCallback = (a: Argument): boolean =>
     a.kind === 'callback' || (a.kind === 'array' && a.items.some(hasCallback)) || (a.kind === 'object' && Object.values(a.entries).some(hasCallback));
-  const steps: { id: string; def: ProcessDefinition; names: string[]; args: Argument[] }[] = [];
+  const index = new Map(order.map((id, k) => [id, k]));
+  const steps: { def: ProcessDefinition; names: string[]; args: Getter[] }[] = [];
   for (const id of order) {
     const node = program.graph.nodes.get(id)!;
     const target = program.targets.get(node);
     if (target?.kind !== 'process' || target.def.lazy?.length || Object.values(node.args).some(hasCallback)) return undefined;
-    steps.push({ id, def: target.def, names: Object.keys(node.args), args: Object.values(node.args) });
+    steps.push({ def: target.def, names: Object.keys(node.args), args: Object.values(node.args).map((a) => getter(a, index)) });
   }
   const ctx = { signal, services: {} as ProcessServices };
-  const resultId = program.graph.resultId;
+  const result = index.get(program.graph.resultId)!;
   return (params) => {
-    const values = new Map<string, unknown>();
-    const resolve = (a: Argument): unknown => {
-      switch (a.kind) {
-        case 'value':
-          return a.value;
-        case 'from_node':
-          return values.get(a.node);
-        case 'from_parameter':
-          return params[a.name] ?? null;
-        case 'array':
-          return a.items.map(resolve);
-        case 'object':
-          return Object.fromEntries(Object.entries(a.entries).map(([k, v]) => [k, resolve(v)]));
-        case 'callback':
-          throw new Error('unreachable: callbacks are excluded above');
-      }
-    };
-    for (const step of steps) {
+    const values = new Array<unknown>(steps.length);
+    for (let s = 0; s < steps.length; s++) {
+      const step = steps[s];
       const given = new Map<string, unknown>();
-      for (let k = 0; k < step.names.length; k++) given.set(step.names[k], resolve(step.args[k]));
+      for (let k = 0; k < step.names.length; k++) given.set(step.names[k], step.args[k](values, params));
       const r = step.def.run(createProcessArgs(step.def.spec, given), ctx);
       if (r instanceof Promise) {
         r.catch(() => undefined);
         return NOT_SYNC;
       }
-      values.set(step.id, r);
+      values[s] = r;
     }
-    return values.get(resultId);
+    return values[result];
   };
+}
+
+/** An argument's value from the results of the nodes before it (by position) and the callback's parameters. */
+type Getter = (values: readonly unknown[], params: Record<string, unknown>) => unknown;
+
+function getter(a: Argument, index: ReadonlyMap<string, number>): Getter {
+  switch (a.kind) {
+    case 'value': {
+      const v = a.value;
+      return () => v;
+    }
+    case 'from_node': {
+      const k = index.get(a.node)!;
+      return (values) => values[k];
+    }
+    case 'from_parameter': {
+      const name = a.name;
+      return (_values, params) => params[name] ?? null;
+    }
+    case 'array': {
+      const items = a.items.map((item) => getter(item, index));
+      return (values, params) => items.map((g) => g(values, params));
+    }
+    case 'object': {
+      const entries = Object.entries(a.entries).map(([k, v]) => [k, getter(v, index)] as const);
+      return (values, params) => Object.fromEntries(entries.map(([k, g]) => [k, g(values, params)]));
+    }
+    case 'callback':
+      throw new Error('unreachable: callbacks are excluded before');
+  }
 }
 
 /** Stores one callback result at pixel i of `out`. */
@@ -158,7 +174,8 @@ function memoNodata(call: PixelCall): (params: () => Record<string, unknown>, no
   let known: { value: unknown } | undefined;
   return (params, nodata) => {
     if (!nodata) return call(params());
-    known ??= { value: call(params()) };
+    // kept across pixels: an array answer may be the (reused) input row itself, so it is copied
+    known ??= { value: settle(call(params()), (v) => (Array.isArray(v) ? [...v] : v)) };
     return known.value;
   };
 }
@@ -176,8 +193,10 @@ export async function interpretApply(call: PixelCall, x: Plane, out: PlaneBuffer
 /** reduce_dimension over bands: the callback on each pixel's band values (labeled). */
 export async function interpretReduce(call: PixelCall, planes: Plane[], labels: readonly string[], out: PlaneBuffers, what: string, signal?: AbortSignal): Promise<Plane> {
   const n = out.data.length;
+  const row = withLabels(new Array<number | null>(planes.length), labels);
   await eachPixel(n, signal, (i) => {
-    const data = withLabels(planes.map((p) => valueAt(p, i)), labels);
+    for (let k = 0; k < planes.length; k++) row[k] = valueAt(planes[k], i);
+    const data = row;
     return settle(call({ data }), (v) => putValue(out, i, v, what));
   });
   return out;
@@ -227,9 +246,12 @@ export class SeriesBuffer {
     return true;
   }
 
-  /** The series of pixel i, no-data as null. */
-  at(i: number): (number | null)[] {
-    const out = new Array<number | null>(this.count);
+  /**
+   * The series of pixel i (no-data as null) as a labeled array, written into `row` when given: one array serves a
+   * whole run, as the callback's answer for a pixel is consumed before the next pixel's call.
+   */
+  at(i: number, labels: readonly Label[], row?: (number | null)[]): (number | null)[] {
+    const out = row ?? withLabels(new Array<number | null>(this.count), labels);
     for (let k = 0; k < this.count; k++) out[k] = this.valid[k][i] === 1 ? this.data[k][i] : null;
     return out;
   }
@@ -263,10 +285,11 @@ export class InterpretedTimeReducer implements TimeReducer {
 
   async result(): Promise<Plane> {
     const call = await this.call;
-    const labels = this.labels?.length === this.series.length ? this.labels : this.series.at(0).map((_, k) => k);
+    const labels = this.labels?.length === this.series.length ? this.labels : Array.from({ length: this.series.length }, (_, k) => k);
+    const row = withLabels(new Array<number | null>(this.series.length), labels);
     const run = memoNodata(call);
     await eachPixel(this.out.data.length, undefined, (i) =>
-      settle(run(() => ({ data: withLabels(this.series.at(i), labels) }), this.series.empty(i)), (v) => putValue(this.out, i, v, 'reduce_dimension')),
+      settle(run(() => ({ data: this.series.at(i, labels, row) }), this.series.empty(i)), (v) => putValue(this.out, i, v, 'reduce_dimension')),
     );
     return this.out;
   }
@@ -286,6 +309,7 @@ export async function interpretApplyDimension(call: PixelCall, series: SeriesBuf
     }
     for (let k = 0; k < values.length; k++) putValue(outs[k], i, values[k], 'apply_dimension');
   };
-  await eachPixel(n, signal, (i) => settle(run(() => ({ data: withLabels(series.at(i), labels) }), series.empty(i)), (r) => store(i, r)));
+  const row = withLabels(new Array<number | null>(series.length), labels);
+  await eachPixel(n, signal, (i) => settle(run(() => ({ data: series.at(i, labels, row) }), series.empty(i)), (r) => store(i, r)));
   return outs;
 }
