@@ -45,13 +45,16 @@ export const arrayApplySortProcesses: readonly ProcessDefinition[] = [
       ],
       returns: { description: 'The array of the computed values, as long as the input.', schema: ANY_ARRAY },
     },
-    run: async (args, ctx) => {
+    run: (args, ctx) => {
       const data = args.array('data');
       const process = args.callback('process');
       const context = args.get('context') ?? null;
       const labels = labelsOf(data);
-      const values = await Promise.all(data.map((x, index) => process.call({ x, index, label: labels ? labels[index] : null, context }, ctx.signal)));
-      return labels ? withLabels(values, labels) : values;
+      const params = (x: unknown, index: number) => ({ x, index, label: labels ? labels[index] : null, context });
+      const done = (values: unknown[]) => (labels ? withLabels(values, labels) : values);
+      // synchronous where the caller offers it (callbacks run per pixel)
+      if (process.callSync) return done(data.map((x, i) => process.callSync!(params(x, i))));
+      return Promise.all(data.map((x, i) => process.call(params(x, i), ctx.signal))).then(done);
     },
   },
   {
