@@ -11,7 +11,8 @@
  */
 import type { KernelProvider } from './chunk-eval.ts';
 import { arrayElements, graphFromJson, subgraph } from './callback-json.ts';
-import { createInterpreter, interpretApply, interpretApplyDimension, InterpretedTimeReducer, interpretReduce, interpretResolver } from './interpreted.ts';
+import { interpretApply, interpretApplyDimension, InterpretedTimeReducer, interpretReduce, interpretResolver } from './interpreted.ts';
+import { createInterpreter } from './pixel-callback.ts';
 import type { PlaneKernel } from './kernels/codegen.ts';
 import { compileCallback, type CompileOptions } from './kernels/compile.ts';
 import { BufferedReducer } from './kernels/buffered.ts';

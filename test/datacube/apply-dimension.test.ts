@@ -5,7 +5,8 @@ import { bufferedPlanes, chunkSource, type LoadReader } from '../../src/datacube
 import { graphFromJson, subgraph } from '../../src/datacube/callback-json.ts';
 import { createKernelProvider } from '../../src/datacube/kernel-provider.ts';
 import { compileCallback } from '../../src/datacube/kernels/compile.ts';
-import { createInterpreter, interpretApplyDimension, SeriesBuffer } from '../../src/datacube/interpreted.ts';
+import { interpretApplyDimension, SeriesBuffer } from '../../src/datacube/interpreted.ts';
+import { createInterpreter } from '../../src/datacube/pixel-callback.ts';
 import { allocBuffers, type Plane } from '../../src/datacube/kernels/values.ts';
 import type { CallbackSpec, CubeNode } from '../../src/datacube/types.ts';
 import type { Grid } from '../../src/raster/grid/types.ts';

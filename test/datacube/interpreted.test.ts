@@ -1,7 +1,7 @@
 // The per-pixel interpreter's synchronous path against the process graph interpreter (the reference) and plain loops.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createInterpreter } from '../../src/datacube/interpreted.ts';
+import { createInterpreter } from '../../src/datacube/pixel-callback.ts';
 import type { CallbackSpec } from '../../src/datacube/types.ts';
 import { evaluateProgram, validateProcessGraph } from '../../src/process-graph/index.ts';
 import { createProcessRegistry, labelsOf, scalarProcesses, withLabels } from '../../src/processes/index.ts';
