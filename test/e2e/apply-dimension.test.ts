@@ -117,6 +117,37 @@ describe('apply_dimension over time and per-pixel callbacks through the API', ()
     );
   });
 
+  it('sync netCDF: anomalies x - mean(x) with array_apply (nested callback reading the outer series) keep the time labels', async () => {
+    const anomaly = {
+      process_graph: {
+        a: {
+          process_id: 'array_apply',
+          arguments: {
+            data,
+            process: {
+              process_graph: {
+                m: { process_id: 'mean', arguments: { data } },
+                s: { process_id: 'subtract', arguments: { x: { from_parameter: 'x' }, y: { from_node: 'm' } }, result: true },
+              },
+            },
+          },
+          result: true,
+        },
+      },
+    };
+    const got = readCube(await syncFile(graphOf({ a: { process_id: 'apply_dimension', arguments: { data: { from_node: 'l' }, dimension: 't', process: anomaly } } }, 'netCDF', 'a'), 'anomaly.nc'));
+    assert.deepEqual(got.t, input.t);
+    got.values.forEach((plane, k) =>
+      plane.forEach((row, y) =>
+        row.forEach((v, x) => {
+          const own = input.values[k][y][x];
+          const s = series(y, x);
+          assert.ok(near(v, own === null ? null : own - s.reduce((a, b) => a + b, 0) / s.length), `step ${k} at ${y},${x}`);
+        }),
+      ),
+    );
+  });
+
   it('target_dimension: a new dimension replaces t; an existing one with a single label receives the values', async () => {
     const extrema = { process_graph: { e: { process_id: 'extrema', arguments: { data }, result: true } } };
     const labelsOf = (args: Record<string, unknown>, dimension: string) =>
