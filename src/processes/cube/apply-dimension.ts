@@ -51,7 +51,7 @@ const applyDimension: ProcessDefinition = {
     const dimension = args.string('dimension');
     const kind = dimensionKind('apply_dimension', data.meta, dimension);
     if (kind === 'x' || kind === 'y') {
-      throw new OpenEOError('FeatureUnsupported', 'apply_dimension along a spatial dimension is not supported; use apply_kernel or resample_spatial.');
+      throw new OpenEOError('FeatureUnsupported', 'apply_dimension along a spatial dimension (x or y) is not supported; it works along the temporal and the bands dimension.');
     }
     const target = (args.get('target_dimension') ?? null) as string | null;
     const cb = args.callback('process');
