@@ -38,6 +38,39 @@ export function graphToJson(graph: ParsedGraph): ProcessGraphDef {
   return out;
 }
 
+/** The part of a graph that node `id` depends on, with that node as the result (every end node of a graph runs). */
+export function subgraph(json: ProcessGraphDef, id: string): ProcessGraphDef {
+  const refs = (v: unknown, out: Set<string>): Set<string> => {
+    if (Array.isArray(v)) v.forEach((x) => refs(x, out));
+    else if (v && typeof v === 'object') {
+      const o = v as Record<string, unknown>;
+      if (typeof o.from_node === 'string') out.add(o.from_node);
+      else if (!('process_graph' in o)) Object.values(o).forEach((x) => refs(x, out));
+    }
+    return out;
+  };
+  const keep = new Set<string>();
+  const visit = (n: string) => {
+    if (keep.has(n)) return;
+    keep.add(n);
+    refs(json[n].arguments, new Set()).forEach(visit);
+  };
+  visit(id);
+  return Object.fromEntries([...keep].map((n) => [n, { ...json[n], result: n === id }]));
+}
+
+/**
+ * The nodes giving the elements of a final `array_create` (without `repeat`) whose elements all come from process
+ * nodes, or undefined for any other result.
+ */
+export function arrayElements(graph: ParsedGraph): string[] | undefined {
+  const result = graph.nodes.get(graph.resultId)!;
+  const list = result.processId === 'array_create' && !('repeat' in result.args) ? result.args.data : undefined;
+  if (list?.kind !== 'array' || list.items.length === 0) return undefined;
+  const ids = list.items.map((i) => (i.kind === 'from_node' ? i.node : undefined));
+  return ids.every((id) => id !== undefined) ? (ids as string[]) : undefined;
+}
+
 export function graphFromJson(json: ProcessGraphDef): ParsedGraph {
   const errors: OpenEOError[] = [];
   const graph = parseProcessGraph(json, errors, 'a callback');

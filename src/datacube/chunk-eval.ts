@@ -12,6 +12,9 @@ import { coverageIsEmpty, type Coverage } from './kernels/coverage.ts';
 import { fusableChain, reduceFused } from './fused-time.ts';
 import type { ReducerFusion } from './kernels/reducer-base.ts';
 import { allocBuffers, type Plane, type PlaneBuffers } from './kernels/values.ts';
+import { SeriesBuffer } from './interpreted.ts';
+import { graphFromJson } from './callback-json.ts';
+import { recognizeReducer } from './kernels/recognize.ts';
 import type { CallbackSpec, CubeNode } from './types.ts';
 
 /** A pixel window of a node's own grid (for `crop`, the input grid is shifted). */
@@ -45,10 +48,12 @@ export interface TimeReducer {
  * buffers the calling node owns (reused step after step) and are valid until the node's next call for the band.
  */
 export interface KernelProvider {
-  apply(cb: CallbackSpec, n: number): (x: Plane, out: PlaneBuffers) => Plane;
-  reduceBands(cb: CallbackSpec, labels: string[], n: number): (data: Plane[], out: PlaneBuffers) => Plane;
-  resolver(cb: CallbackSpec, n: number): (x: Plane, y: Plane, out: PlaneBuffers) => Plane;
-  timeReducer(cb: CallbackSpec, n: number, steps: number): TimeReducer;
+  apply(cb: CallbackSpec, n: number): (x: Plane, out: PlaneBuffers, signal?: AbortSignal) => Plane | Promise<Plane>;
+  reduceBands(cb: CallbackSpec, labels: string[], n: number): (data: Plane[], out: PlaneBuffers, signal?: AbortSignal) => Plane | Promise<Plane>;
+  resolver(cb: CallbackSpec, n: number): (x: Plane, y: Plane, out: PlaneBuffers, signal?: AbortSignal) => Plane | Promise<Plane>;
+  timeReducer(cb: CallbackSpec, n: number, steps: number, labels?: string[]): TimeReducer;
+  /** apply_dimension: a series of planes (one per label) to `outs.length` planes, written into `outs`. */
+  applyDimension(cb: CallbackSpec, labels: string[]): (series: SeriesBuffer, outs: PlaneBuffers[], signal?: AbortSignal) => Promise<Plane[]>;
   mask(data: Plane, mask: Plane, replacement: number | null, n: number, out: PlaneBuffers): Plane;
   /** A plane of n pixels that are all nodata. */
   empty(n: number): Plane;
@@ -104,10 +109,11 @@ const countTimes = (n: CubeNode): number => {
       return n.timeMap.length;
     case 'aggregate_time':
       return n.groups.length;
+    case 'apply_dimension':
+      return n.target === 'time' ? n.size : n.source === 'time' ? 1 : countTimes(n.input);
     case 'crop':
     case 'apply':
     case 'reduce_bands':
-    case 'apply_time':
     case 'mask':
     case 'resample':
       return countTimes(n.input);
@@ -124,16 +130,30 @@ const countBands = (n: CubeNode): number => {
       return 1;
     case 'merge':
       return n.bandMap.length;
+    case 'apply_dimension':
+      return n.target === 'bands' ? n.size : n.source === 'bands' ? 1 : countBands(n.input);
     case 'crop':
     case 'apply':
     case 'reduce_time':
-    case 'apply_time':
     case 'mask':
     case 'resample':
     case 'aggregate_time':
       return countBands(n.input);
   }
 };
+
+/**
+ * Planes per pixel that interpreted callbacks of a plan hold at once (apply_dimension: its input series and all its
+ * outputs; a reducer over time other than the streaming and buffered kernels: every step), so that the executor can
+ * evaluate fewer pixels at a time: that memory grows with the number of labels.
+ */
+export function bufferedPlanes(node: CubeNode): number {
+  const inputs = (n: CubeNode): CubeNode[] => (n.op === 'mask' ? [n.input, n.mask] : n.op === 'merge' ? [n.a, n.b] : 'input' in n ? [n.input] : []);
+  let own = 0;
+  if (node.op === 'apply_dimension') own = node.labels.length + countTimes(node) * countBands(node);
+  else if (node.op === 'reduce_time' && !recognizeReducer(graphFromJson(node.callback.graph))) own = countTimes(node.input);
+  return own + inputs(node).reduce((s, n) => s + bufferedPlanes(n), 0);
+}
 
 /**
  * Builds the source tree of a plan for a window of the plan's output grid. A plane a source returns stays valid
@@ -161,7 +181,7 @@ export function chunkSource(node: CubeNode, grid: Grid, win: ChunkWindow, deps: 
       case 'apply': {
         const input = build(node.input, grid, win, `${path}a`);
         const kernel = deps.kernels.apply(node.callback, n);
-        return src(async (t, b, s) => kernel(await input.plane(t, b, s), buffers(`${path}|${b}`)));
+        return src(async (t, b, s) => kernel(await input.plane(t, b, s), buffers(`${path}|${b}`), s));
       }
       case 'reduce_bands': {
         const input = build(node.input, grid, win, `${path}b`);
@@ -169,7 +189,7 @@ export function chunkSource(node: CubeNode, grid: Grid, win: ChunkWindow, deps: 
         return src(async (t, b, s) => {
           const planes: Plane[] = [];
           for (let k = 0; k < input.bands; k++) planes.push(await input.plane(t, k, s));
-          return kernel(planes, buffers(`${path}|${b}`));
+          return kernel(planes, buffers(`${path}|${b}`), s);
         });
       }
       case 'reduce_time': {
@@ -177,7 +197,7 @@ export function chunkSource(node: CubeNode, grid: Grid, win: ChunkWindow, deps: 
         const chain = fusableChain(node.input);
         const target = chain && subGrid(chain.load.grid, win.col, win.row, win.width, win.height);
         return src(async (_t, b, s) => {
-          const reducer = timeReducer(`${path}|${b}`, node.callback, input.times);
+          const reducer = timeReducer(`${path}|${b}`, node.callback, input.times, node.labels);
           // load → apply → reducer in one loop over the covered pixels, without intermediate planes
           const fused = chain && target ? await reduceFused({ deps, arena, key: `${path}f|${b}`, chain, target, band: b, steps: input.times, reducer, signal: s }) : 0;
           for (let t = fused; t < input.times; t++) {
@@ -219,26 +239,58 @@ export function chunkSource(node: CubeNode, grid: Grid, win: ChunkWindow, deps: 
           if (fromA && fromB) {
             if (!resolver) throw new OpenEOError('Internal', 'merge without an overlap resolver met an overlap');
             const [x, y] = await Promise.all([fromA, fromB]);
-            return resolver(x, y, buffers(`${path}|${band}`));
+            return resolver(x, y, buffers(`${path}|${band}`), s);
           }
           return (await (fromA ?? fromB)) ?? deps.kernels.empty(n);
         });
       }
-      case 'apply_time':
+      case 'apply_dimension':
+        return applyDimension(node, build(node.input, grid, win, `${path}d`), path, src);
       case 'resample':
         throw new OpenEOError('FeatureUnsupported', `The operation '${node.op}' is not supported by the chunked executor yet.`);
     }
   };
   // Streaming reducers keep their state buffers from chunk to chunk; buffered ones hold the steps and start afresh.
-  const timeReducer = (key: string, cb: CallbackSpec, steps: number): TimeReducer => {
+  const timeReducer = (key: string, cb: CallbackSpec, steps: number, labels?: string[]): TimeReducer => {
     const kept = arena.take(key, n, () => ({}) as { r?: TimeReducer });
     if (kept.r?.reset) {
       kept.r.reset();
       return kept.r;
     }
-    const r = deps.kernels.timeReducer(cb, n, steps);
+    const r = deps.kernels.timeReducer(cb, n, steps, labels);
     if (r.reset) kept.r = r;
     return r;
+  };
+  /**
+   * All values along the target for one index of the other dimension are computed together from the whole series
+   * along the source, and kept for the chunk: consumers may ask for them in any order.
+   */
+  const applyDimension = (node: Extract<CubeNode, { op: 'apply_dimension' }>, input: PlaneSource, path: string, src: (p: PlaneSource['plane']) => PlaneSource) => {
+    const kernel = deps.kernels.applyDimension(node.callback, node.labels);
+    const done = new Map<number, Promise<Plane[]>>();
+    const compute = async (other: number, s: AbortSignal) => {
+      const series = arena.take(`${path}|series`, n, () => new SeriesBuffer(n));
+      series.reset();
+      const steps = node.source === 'time' ? input.times : input.bands;
+      for (let k = 0; k < steps; k++) {
+        s.throwIfAborted();
+        series.add(await (node.source === 'time' ? input.plane(k, other, s) : input.plane(other, k, s)));
+      }
+      const outs = Array.from({ length: node.size }, (_, k) => buffers(`${path}|${other}|${k}`));
+      return kernel(series, outs, s);
+    };
+    let last: Promise<unknown> = Promise.resolve();
+    return src(async (t, b, s) => {
+      const other = node.source !== node.target ? 0 : node.target === 'time' ? b : t;
+      let planes = done.get(other);
+      if (!planes) {
+        // one series at a time: they share the series buffer
+        planes = last.then(() => compute(other, s), () => compute(other, s));
+        done.set(other, planes);
+        last = planes;
+      }
+      return (await planes)[node.target === 'time' ? t : b];
+    });
   };
   return build(node, grid, win);
 }

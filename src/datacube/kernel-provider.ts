@@ -1,16 +1,18 @@
 /**
  * Adapts the compiled kernels to what the chunk evaluator asks for. Callbacks arrive as JSON and are compiled once
  * per provider (one per worker) and callback, so the generated code stays optimized from chunk to chunk; a callback
- * the kernels cannot vectorize is reported as unsupported rather than interpreted per pixel, which would be orders
- * of magnitude slower.
+ * the kernels cannot vectorize is interpreted per pixel instead (interpreted.ts), orders of magnitude slower but
+ * correct. apply_dimension runs compiled when its callback is an `array_create` of expressions the kernels handle
+ * (each element is then a reduction of the series, like a reducer over bands), interpreted otherwise.
  *
  * Sparse planes: when an apply callback maps no-data to no-data (checked once by running it on no-data pixels), it
  * runs only on the input's covered pixels and its result keeps the input's coverage; so does `mask` with a null
  * replacement. Everything else computes every pixel.
  */
-import { OpenEOError } from '../errors.ts';
 import type { KernelProvider } from './chunk-eval.ts';
-import { graphFromJson } from './callback-json.ts';
+import { arrayElements, graphFromJson, subgraph } from './callback-json.ts';
+import { interpretApply, interpretApplyDimension, InterpretedTimeReducer, interpretReduce, interpretResolver } from './interpreted.ts';
+import { createInterpreter } from './pixel-callback.ts';
 import type { PlaneKernel } from './kernels/codegen.ts';
 import { compileCallback, type CompileOptions } from './kernels/compile.ts';
 import { BufferedReducer } from './kernels/buffered.ts';
@@ -22,11 +24,9 @@ import { createStreamingReducer } from './kernels/reducers.ts';
 import { prepareBuffers, type Plane } from './kernels/values.ts';
 import type { CallbackSpec } from './types.ts';
 
-function compile(cb: CallbackSpec, what: string, opts: CompileOptions = {}) {
-  let reason = '';
-  const kernel = compileCallback(graphFromJson(cb.graph), cb.parameterNames, { context: cb.context, onUnsupported: (r) => (reason = r), ...opts });
-  if (!kernel) throw new OpenEOError('FeatureUnsupported', `The ${what} callback cannot be computed on rasters: ${reason}.`);
-  return kernel;
+/** The vectorized kernel, or undefined when the compiler cannot vectorize the callback. */
+function compile(cb: CallbackSpec, opts: CompileOptions = {}): PlaneKernel | undefined {
+  return compileCallback(graphFromJson(cb.graph), cb.parameterNames, { context: cb.context, ...opts }) ?? undefined;
 }
 
 /** True when the kernel (of one plane parameter `x`) gives no-data for no-data, whatever value the pixel holds. */
@@ -37,27 +37,44 @@ export function keepsNodata(kernel: PlaneKernel): boolean {
 
 export function createKernelProvider(): KernelProvider {
   // Keyed by the callback objects of a plan, which a worker keeps for the plan's lifetime.
-  const applies = new WeakMap<CallbackSpec, { kernel: PlaneKernel; sparse: boolean }>();
-  const others = new WeakMap<CallbackSpec, PlaneKernel>();
-  const reducers = new WeakMap<CallbackSpec, ReducerSpec>();
+  const applies = new WeakMap<CallbackSpec, { kernel?: PlaneKernel; sparse: boolean }>();
+  const others = new WeakMap<CallbackSpec, { kernel?: PlaneKernel }>();
+  const reducers = new WeakMap<CallbackSpec, ReducerSpec | null>();
   const empties = new Map<number, Plane>();
   const identity = identityKernel();
+  const interpreter = createInterpreter();
+  const elementKernels = new WeakMap<CallbackSpec, PlaneKernel[] | null>();
+  const compiledElements = (cb: CallbackSpec, labels: string[]) => {
+    let kernels = elementKernels.get(cb);
+    if (kernels === undefined) {
+      const made = arrayElements(graphFromJson(cb.graph))?.map((id) => compile({ ...cb, graph: subgraph(cb.graph, id) }, { labels }));
+      elementKernels.set(cb, (kernels = made?.every((k) => k !== undefined) ? (made as PlaneKernel[]) : null));
+    }
+    return kernels;
+  };
   const applyKernel = (cb: CallbackSpec) => {
     let a = applies.get(cb);
     if (!a) {
-      const kernel = compile(cb, 'apply');
-      applies.set(cb, (a = { kernel, sparse: keepsNodata(kernel) }));
+      const kernel = compile(cb);
+      applies.set(cb, (a = { kernel, sparse: kernel !== undefined && keepsNodata(kernel) }));
     }
     return a;
   };
-  const cached = (cb: CallbackSpec, make: () => PlaneKernel) => {
+  const cached = (cb: CallbackSpec, make: () => PlaneKernel | undefined) => {
     let k = others.get(cb);
-    if (!k) others.set(cb, (k = make()));
-    return k;
+    if (!k) others.set(cb, (k = { kernel: make() }));
+    return k.kernel;
   };
   return {
     apply(cb) {
       const { kernel, sparse } = applyKernel(cb);
+      if (!kernel) {
+        const call = interpreter.prepare(cb, 'apply');
+        return async (x, out, signal) => {
+          prepareBuffers(out, null);
+          return interpretApply(await call, x, out, signal);
+        };
+      }
       return (x, out) => {
         if (sparse && x.cover && x.valid) {
           const spans = coverageSpans(x.cover);
@@ -69,28 +86,38 @@ export function createKernelProvider(): KernelProvider {
       };
     },
     reduceBands(cb, labels) {
-      const kernel = cached(cb, () => compile(cb, 'reduce_dimension (bands)', { labels }));
+      const kernel = cached(cb, () => compile(cb, { labels }));
+      if (!kernel) {
+        const call = interpreter.prepare(cb, 'reduce_dimension');
+        return async (data, out, signal) => {
+          prepareBuffers(out, null);
+          return interpretReduce(await call, data, labels, out, 'reduce_dimension', signal);
+        };
+      }
       return (data, out) => {
         prepareBuffers(out, null);
         return kernel.run({ data }, out);
       };
     },
     resolver(cb) {
-      const kernel = cached(cb, () => compile(cb, 'overlap resolver'));
+      const kernel = cached(cb, () => compile(cb));
+      if (!kernel) {
+        const call = interpreter.prepare(cb, 'overlap resolver');
+        return async (x, y, out, signal) => {
+          prepareBuffers(out, null);
+          return interpretResolver(await call, x, y, out, signal);
+        };
+      }
       return (x, y, out) => {
         prepareBuffers(out, null);
         return kernel.run({ x, y }, out);
       };
     },
-    timeReducer(cb, n) {
+    timeReducer(cb, n, _steps, labels) {
       let spec = reducers.get(cb);
-      if (!spec) {
-        spec = recognizeReducer(graphFromJson(cb.graph));
-        if (!spec) {
-          throw new OpenEOError('FeatureUnsupported', 'Reducing the temporal dimension supports the reducers max, min, sum, mean, product, count, first, last, any, all, median, sd and variance applied directly to the data.');
-        }
-        reducers.set(cb, spec);
-      }
+      if (spec === undefined) reducers.set(cb, (spec = recognizeReducer(graphFromJson(cb.graph)) ?? null));
+      // any other reducer keeps the steps and runs per pixel
+      if (!spec) return new InterpretedTimeReducer(interpreter.prepare(cb, 'reduce_dimension'), n, labels);
       if (spec.streaming) return createStreamingReducer(spec.kind, n, { ignoreNodata: spec.ignoreNodata, countAll: spec.countAll });
       return new BufferedReducer(n, spec.kind, { ignoreNodata: spec.ignoreNodata });
     },
@@ -108,7 +135,24 @@ export function createKernelProvider(): KernelProvider {
       if (!cb) return fusedReduceStep(identity, fusion, nodata, sampleType);
       // fused loops visit the covered pixels only, which is right only when no-data stays no-data
       const { kernel, sparse } = applyKernel(cb);
-      return sparse ? fusedReduceStep(kernel, fusion, nodata, sampleType) : undefined;
+      return sparse && kernel ? fusedReduceStep(kernel, fusion, nodata, sampleType) : undefined;
+    },
+    applyDimension(cb, labels) {
+      const kernels = compiledElements(cb, labels);
+      if (kernels) {
+        return async (series, outs) => {
+          const data = series.planes();
+          return kernels.map((k, i) => {
+            prepareBuffers(outs[i], null);
+            return k.run({ data }, outs[i]);
+          });
+        };
+      }
+      const call = interpreter.prepare(cb, 'apply_dimension');
+      return async (series, outs, signal) => {
+        for (const out of outs) prepareBuffers(out, null);
+        return interpretApplyDimension(await call, series, labels, outs, signal);
+      };
     },
     empty(n) {
       let e = empties.get(n);

@@ -44,9 +44,14 @@ export type CubeNode =
   /** A window of the input grid (filter_bbox on a computed cube). */
   | { op: 'crop'; input: CubeNode; col: number; row: number }
   | { op: 'apply'; input: CubeNode; callback: CallbackSpec }
-  | { op: 'reduce_time'; input: CubeNode; callback: CallbackSpec }
+  /** `labels`: the time labels the reducer sees (absent: it sees indices). */
+  | { op: 'reduce_time'; input: CubeNode; callback: CallbackSpec; labels?: string[] }
   | { op: 'reduce_bands'; input: CubeNode; callback: CallbackSpec; labels: string[] }
-  | { op: 'apply_time'; input: CubeNode; callback: CallbackSpec; labels: string[] }
+  /**
+   * apply_dimension: each pixel's values along `source` (labeled with `labels`) become `size` values along `target`;
+   * when source and target differ, the target had one label (or the source was the only other one) before.
+   */
+  | { op: 'apply_dimension'; input: CubeNode; callback: CallbackSpec; source: 'time' | 'bands'; target: 'time' | 'bands'; labels: string[]; size: number }
   | { op: 'mask'; input: CubeNode; mask: CubeNode; replacement: number | null; maskHasTime: boolean; maskHasBands: boolean }
   /** Bands of `a` then the bands of `b` that `a` lacks; overlapping bands resolved by `resolver` (x from a, y from b). */
   | { op: 'merge'; a: CubeNode; b: CubeNode; bandMap: { from: 'a' | 'b' | 'both'; a?: number; b?: number }[]; timeMap: { a?: number; b?: number }[]; resolver?: CallbackSpec }

@@ -1,5 +1,5 @@
 /** Computes one output chunk of an output plan: every variable (and time step, when kept) as typed arrays. */
-import { chunkSource, type EvalDeps } from '../datacube/chunk-eval.ts';
+import { bufferedPlanes, chunkSource, type EvalDeps } from '../datacube/chunk-eval.ts';
 import { writePlane } from '../datacube/kernels/values.ts';
 import { TYPED_ARRAY, type RasterArray } from '../raster/data-types.ts';
 import type { ChunkWindow, RasterMeta } from '../formats/raster-writer.ts';
@@ -10,6 +10,9 @@ import type { OutputPlan } from './output-plan.ts';
  * per-pixel state (reducers hold ~13 bytes per pixel and band) stays small whatever the chunk size.
  */
 export const COMPUTE_PIXELS = 1 << 20;
+
+/** Pixels times planes that apply_dimension may buffer at once (about 9 bytes each): its rows shrink accordingly. */
+export const BUFFERED_PLANE_PIXELS = 1 << 24;
 
 /**
  * With an arena in deps (one per plan), the arrays returned are the arena's and are overwritten by the plan's next
@@ -23,7 +26,9 @@ export async function computeChunk(plan: OutputPlan, win: ChunkWindow, deps: Eva
     const size = n * steps;
     out[v.name] = deps.arena ? deps.arena.take(`out|${v.name}`, size, () => new TYPED_ARRAY[v.dtype](size) as RasterArray) : (new TYPED_ARRAY[v.dtype](size) as RasterArray);
   }
-  const rows = Math.max(1, Math.floor(maxPixels / win.width));
+  const held = bufferedPlanes(plan.node);
+  const pixels = held > 0 ? Math.min(maxPixels, Math.floor(BUFFERED_PLANE_PIXELS / held)) : maxPixels;
+  const rows = Math.max(1, Math.floor(pixels / win.width));
   for (let y = 0; y < win.height; y += rows) {
     const h = Math.min(rows, win.height - y);
     const source = chunkSource(plan.node, plan.grid, { col: win.x0, row: win.y0 + y, width: win.width, height: h }, deps);

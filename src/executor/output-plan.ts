@@ -76,6 +76,9 @@ export function parseWindow(v: unknown, width: number, height: number): { col: n
   return { col, row, width: w, height: h };
 }
 
+/** Band labels that are integers (apply_dimension's 0..n-1) are no valid variable names in netCDF or Zarr. */
+const variableName = (label: string): string => (/^\d/.test(label) ? `band_${label}` : label);
+
 export function outputPlan(save: SaveRequest): OutputPlan {
   const { meta, node } = save.cube;
   const o = save.options;
@@ -99,7 +102,7 @@ export function outputPlan(save: SaveRequest): OutputPlan {
   return {
     node: win ? { op: 'crop', input: node, col: win.col, row: win.row } : node,
     grid: win ? subGrid(meta.grid, win.col, win.row, win.width, win.height) : meta.grid,
-    variables: labels.map((name, band) => ({ name, band, dtype, nodata })),
+    variables: labels.map((label, band) => ({ name: variableName(label), band, dtype, nodata })),
     time: meta.time?.labels,
     format: save.format,
     options: o,

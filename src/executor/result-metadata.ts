@@ -3,6 +3,7 @@ import { gridBounds } from '../raster/grid/affine.ts';
 import { transformBounds } from '../raster/grid/bbox-grid.ts';
 import { EPSG4326 } from '../raster/grid/crs.ts';
 import type { StoredResults } from '../results/layout.ts';
+import { isIndexAxis } from '../formats/raster-writer.ts';
 import type { OutputPlan } from './output-plan.ts';
 
 export function resultMetadata(plan: OutputPlan): Omit<StoredResults, 'assets'> {
@@ -17,7 +18,7 @@ export function resultMetadata(plan: OutputPlan): Omit<StoredResults, 'assets'> 
     'proj:transform': [...g.transform, 0, 0, 1],
     ...(g.crs.epsg ? { 'proj:code': `EPSG:${g.crs.epsg}` } : { 'proj:code': null, ...(g.crs.wkt ? { 'proj:wkt2': g.crs.wkt } : {}) }),
   };
-  if (plan.time && plan.time.length > 0) {
+  if (plan.time && plan.time.length > 0 && !isIndexAxis(plan.time)) {
     properties.start_datetime = plan.time[0];
     properties.end_datetime = plan.time[plan.time.length - 1];
     properties.datetime = null;

@@ -27,7 +27,10 @@ export interface RasterMeta {
   grid: GridSpec;
   chunk: { width: number; height: number };
   variables: VariableSpec[];
-  /** ISO instants; when present arrays are (t, y, x). */
+  /**
+   * ISO instants, or the integers 0..n-1 when apply_dimension gave the dimension a new length (see `isIndexAxis`);
+   * when present arrays are (t, y, x).
+   */
   time?: { labels: string[] };
   attributes?: Record<string, unknown>;
 }
@@ -102,7 +105,7 @@ export function validateMeta(meta: RasterMeta): void {
   }
   if (meta.time) {
     if (meta.time.labels.length === 0) throw invalid('A time dimension needs at least one label.');
-    timeSeconds(meta.time.labels);
+    if (!isIndexAxis(meta.time.labels)) timeSeconds(meta.time.labels);
   }
 }
 
@@ -140,6 +143,12 @@ export function pixelCentres(grid: GridSpec, axis: 'x' | 'y'): Float64Array {
   for (let i = 0; i < n; i++) out[i] = origin + step * (i + 0.5);
   return out;
 }
+
+/**
+ * True for the labels 0, 1, … n-1 that apply_dimension gives a dimension whose length it changed: the coordinate is
+ * then written as those integers, without time units.
+ */
+export const isIndexAxis = (labels: readonly string[]): boolean => labels.every((l, i) => l === String(i));
 
 /** Seconds since 1970-01-01T00:00:00Z of each ISO instant (fractions kept). */
 export function timeSeconds(labels: string[]): number[] {

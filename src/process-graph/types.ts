@@ -115,6 +115,12 @@ export interface Callback {
   /** Names of the parameters the process declares for this callback (e.g. x, y, data, context). */
   readonly parameterNames: readonly string[];
   call(parameters: Readonly<Record<string, unknown>>, signal: AbortSignal): Promise<unknown>;
+  /**
+   * The same call answered synchronously, offered where callbacks run per pixel: a process may use it instead of
+   * `call` to stay synchronous. It may throw when the callback turns out not to be synchronous after all; the caller
+   * then repeats the whole evaluation with `call`.
+   */
+  callSync?(parameters: Readonly<Record<string, unknown>>): unknown;
 }
 
 export interface ProcessArgs {

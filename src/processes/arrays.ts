@@ -83,7 +83,7 @@ export const arrayProcesses: readonly ProcessDefinition[] = [
       ],
       returns: { description: 'The number of counted elements.', schema: { type: 'number' } },
     },
-    run: async (args, ctx) => {
+    run: (args, ctx) => {
       const data = args.array('data');
       const condition = args.get('condition');
       if (condition === true) return data.length;
@@ -92,8 +92,10 @@ export const arrayProcesses: readonly ProcessDefinition[] = [
       }
       const callback = args.callback('condition');
       const context = args.get('context') ?? null;
-      const results = await Promise.all(data.map((x) => callback.call({ x, context }, ctx.signal)));
-      return results.filter((r) => r === true).length;
+      const counted = (results: unknown[]) => results.filter((r) => r === true).length;
+      // synchronous where the caller offers it (callbacks run per pixel)
+      if (callback.callSync) return counted(data.map((x) => callback.callSync!({ x, context })));
+      return Promise.all(data.map((x) => callback.call({ x, context }, ctx.signal))).then(counted);
     },
   },
   {

@@ -1,5 +1,6 @@
 /** The processes implemented here, for wiring in context.ts. Data cube processes come from other modules. */
 import type { ProcessDefinition } from '../process-graph/types.ts';
+import { arrayApplySortProcesses } from './array-apply-sort.ts';
 import { arrayProcesses } from './arrays.ts';
 import { comparisonProcesses } from './comparison.ts';
 import { ndviProcess } from './indices.ts';
@@ -22,6 +23,7 @@ export function scalarProcesses(): ProcessDefinition[] {
     ...valueProcesses,
     ...statisticsProcesses,
     ...arrayProcesses,
+    ...arrayApplySortProcesses,
     ndviProcess,
   ];
 }

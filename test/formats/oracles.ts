@@ -34,7 +34,7 @@ for name in ds.variables:
     v = ds[name]
     entry = {'dims': list(v.dims), 'dtype': str(v.dtype), 'attrs': attrs(v.attrs),
              'fill': (lambda f: None if f is None else 'NaN' if np.isnan(f) else float(f))(v.encoding.get('_FillValue', v.attrs.get('_FillValue')))}
-    if name == 't':
+    if name == 't' and v.dtype.kind == 'M':
         entry['iso'] = [str(t)[:19] for t in v.values.astype('datetime64[s]')]
     elif v.ndim >= 1:
         entry['data'] = base64.b64encode(np.ascontiguousarray(v.values).tobytes()).decode()

@@ -99,6 +99,17 @@ describe('Zarr writer, local store', () => {
     assert.ok(b64(gd.bands[0].data).equals(bytes(cube.full.vv.subarray(2 * plane))));
   });
 
+  test('a third dimension labelled 0..n-1 (apply_dimension) is written as integer indices without time units', async () => {
+    const cube = makeCube({ time: ['0', '1', '2'], variables: [{ name: 'q', dtype: 'float32', nodata: NaN }] });
+    await writeCube(createZarrWriter(tmp.store, 'index'), cube);
+    const xr = xarrayOpen('zarr', path.join(tmp.dir, 'index/result.zarr'));
+    assert.equal(xr.vars.t.dtype, 'int64');
+    assert.deepEqual(Array.from(new BigInt64Array(Uint8Array.from(b64(xr.vars.t.data)).buffer), Number), [0, 1, 2]);
+    assert.equal(xr.vars.t.attrs.units, undefined);
+    assert.deepEqual(xr.vars.q.dims, ['t', 'y', 'x']);
+    assert.ok(b64(xr.vars.q.data).equals(bytes(cube.full.q)));
+  });
+
   test('zlib, none and blosc-zlib with shuffled 16-bit integers all decode in numcodecs', async () => {
     const cube = makeCube({ chunk: 128, variables: [{ name: 'u16', dtype: 'uint16', nodata: 65535 }, { name: 'i16', dtype: 'int16', nodata: null }, { name: 'f64', dtype: 'float64', nodata: NaN }] });
     const variants = [{ codec: 'zlib' as const }, { codec: 'none' as const }, { codec: 'blosc' as const, bloscInner: 'zlib' as const, level: 3 }];

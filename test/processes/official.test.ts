@@ -15,7 +15,7 @@ export const PROCESS_IDS = (
   'max min mean median sum product count first last sd variance quantiles extrema add subtract multiply divide ' +
   'absolute sgn sqrt power exp ln log floor ceil round int clip linear_scale_range eq neq gt gte lt lte between and ' +
   'or xor not if is_nodata is_nan is_valid array_element array_create array_concat array_append array_contains ' +
-  'array_find normalized_difference ndvi constant pi e'
+  'array_find array_apply sort normalized_difference ndvi constant pi e'
 ).split(' ');
 
 /** Cases whose expectation contradicts the process description they test (index in the file's `tests`). */
@@ -26,12 +26,22 @@ const ERRATA: Record<string, string> = {
   'count#4': "erratum: the condition reads parameter 'element', but count's callback parameter is 'x'",
   'count#5': "erratum: the condition reads parameter 'element', but count's callback parameter is 'x'",
   'product#10': 'erratum: -Infinity * Infinity is -Infinity under IEEE 754 (which the spec requires), NaN expected',
+  'array_apply#8': "erratum: the callback calls 'mulitply' (sic), which is no process",
   'lte#15': 'erratum: Infinity <= Infinity is true under IEEE 754 (and gte/eq say equal), false expected',
 };
 
 const registry = createProcessRegistry(scalarProcesses());
 const tally = { total: 0, passed: 0, skipped: new Map<string, number>() };
 const skip = (reason: string) => tally.skipped.set(reason, (tally.skipped.get(reason) ?? 0) + 1);
+
+/** Some files still write parameter references the openEO 0.4 way, `from_argument`; today it is `from_parameter`. */
+const fromArgument = (v: unknown): unknown => {
+  if (Array.isArray(v)) return v.map(fromArgument);
+  if (typeof v !== 'object' || v === null) return v;
+  const o = v as Record<string, unknown>;
+  if (Object.keys(o).length === 1 && typeof o.from_argument === 'string') return { from_parameter: o.from_argument };
+  return Object.fromEntries(Object.entries(o).map(([k, x]) => [k, fromArgument(x)]));
+};
 
 async function runCase(id: string, c: OfficialCase): Promise<{ value?: unknown; error?: unknown }> {
   const params = registry.get(id)!.spec.parameters;
@@ -41,7 +51,8 @@ async function runCase(id: string, c: OfficialCase): Promise<{ value?: unknown; 
     // The test files give callbacks as bare graphs; in a process graph they are wrapped in {process_graph}.
     const isGraph = param && callbackParameters(param.schema) && typeof raw === 'object' && raw !== null && !Array.isArray(raw) &&
       Object.values(raw).every((n) => typeof n === 'object' && n !== null && 'process_id' in n);
-    args[name] = isGraph ? { process_graph: raw } : decode(raw);
+    const callback = param && callbackParameters(param.schema);
+    args[name] = isGraph ? { process_graph: fromArgument(raw) } : callback ? fromArgument(decode(raw)) : decode(raw);
   }
   const { program, errors } = await validateProcessGraph(
     { node: { process_id: id, arguments: args, result: true } },

@@ -55,7 +55,8 @@ export function zarrArrays(meta: RasterMeta, layout: ZarrLayout, timeUnits: stri
   ];
   const nt = meta.time?.labels.length;
   if (nt !== undefined) {
-    const attrs = { standard_name: 'time', long_name: 'time', axis: 'T', units: timeUnits, calendar: 'proleptic_gregorian' };
+    // no units: the labels are the indices apply_dimension gave the dimension
+    const attrs = timeUnits ? { standard_name: 'time', long_name: 'time', axis: 'T', units: timeUnits, calendar: 'proleptic_gregorian' } : { long_name: 'index' };
     arrays.push({ name: 't', dtype: 'int64', shape: [nt], chunks: [nt], dims: ['t'], fill: null, attrs });
   }
   const gdalCrs: Record<string, unknown> = { wkt: grid.crs.wkt };

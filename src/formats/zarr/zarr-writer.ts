@@ -8,7 +8,7 @@ import { forEachLimit } from '../../async.ts';
 import { OpenEOError } from '../../errors.ts';
 import type { ObjectStore } from '../../storage/index.ts';
 import {
-  type ChunkWindow, chunkSamples, DTYPE_INFO, pixelCentres, type RasterFormatWriter, type RasterMeta, timeSeconds,
+  type ChunkWindow, chunkSamples, DTYPE_INFO, isIndexAxis, pixelCentres, type RasterFormatWriter, type RasterMeta, timeSeconds,
   validateMeta, validateWindow, type WrittenAsset,
 } from '../raster-writer.ts';
 import { allEqual, bytesOfSamples, packChunk } from './chunk-pack.ts';
@@ -44,6 +44,7 @@ const BINARY_TYPE = { contentType: 'application/octet-stream' };
 
 /** Whole seconds where the labels allow (the common case), milliseconds otherwise, as int64 for xarray. */
 function timeEncoding(labels: string[]): { units: string; values: BigInt64Array } {
+  if (isIndexAxis(labels)) return { units: '', values: BigInt64Array.from(labels, (l) => BigInt(l)) };
   const seconds = timeSeconds(labels);
   const whole = seconds.every(Number.isInteger);
   const values = BigInt64Array.from(seconds, (s) => BigInt(whole ? s : Math.round(s * 1000)));

@@ -1,22 +1,27 @@
-import { graphToJson } from '../../datacube/callback-json.ts';
-import { cube, type CallbackSpec, type CubeNode } from '../../datacube/types.ts';
+import { arrayElements, graphToJson, subgraph } from '../../datacube/callback-json.ts';
+import { cube, type CallbackSpec, type CubeMeta, type CubeNode, type DataCube } from '../../datacube/types.ts';
 import { OpenEOError } from '../../errors.ts';
-import type { ProcessDefinition } from '../../process-graph/index.ts';
-import { CONTEXT_PARAM, CUBE, callbackSchema, cubeArg, dimensionKind } from './common.ts';
+import type { Callback, ProcessDefinition } from '../../process-graph/index.ts';
+import { withLabels } from '../labeled-array.ts';
+import { CONTEXT_PARAM, CUBE, callbackSchema, callbackSpec, cubeArg, dimensionKind } from './common.ts';
 
 /**
- * apply_dimension over bands, expressed with the operations the chunk evaluator already has: each value the
- * callback returns (one per element of a final `array_create`, or the single value) becomes a band computed like a
- * reduce_dimension callback over the input bands, and the bands are merged side by side.
+ * apply_dimension along time or bands. Per-pixel expressions over the bands (a final `array_create` of them, or a
+ * single value) run as compiled band reductions; everything else runs the callback per pixel on the whole series
+ * (the chunk evaluator's `apply_dimension` node), its output length fixed by calling it once while planning.
  */
 const applyDimension: ProcessDefinition = {
   spec: {
     id: 'apply_dimension',
     summary: 'Apply a process to all values along a dimension',
     description:
-      'Runs a callback on the values along a dimension (`data`, a labeled array) and puts what it returns in place of ' +
-      'that dimension. Supported: the bands dimension, with a callback returning one value or an `array_create` of ' +
-      'per-pixel expressions over the bands (for example several band indices at once).',
+      'Runs a callback on the values along a dimension (`data`, a labeled array: one pixel\'s time series or band ' +
+      'values, no-data as `null`) and puts the array it returns in place of that dimension. The labels stay when the ' +
+      'callback returns as many values as there are labels and no other target dimension is given; otherwise they ' +
+      'become the integers 0 to n-1. With `target_dimension` the source dimension is dropped and the values go to that ' +
+      'dimension: an existing one must have a single label; a new one (type `other`) takes the source\'s place. ' +
+      'Works along the temporal and the bands dimension; callbacks that are not per-pixel expressions over the bands ' +
+      'run pixel by pixel, which is much slower than the vectorized kernels.',
     categories: ['cubes'],
     parameters: [
       { name: 'data', description: 'A data cube.', schema: CUBE },
@@ -29,75 +34,105 @@ const applyDimension: ProcessDefinition = {
         ]),
       },
       { name: 'dimension', description: 'The dimension to apply the process along.', schema: { type: 'string' } },
-      { name: 'target_dimension', description: 'A new name for the dimension; null keeps its name.', schema: { type: ['string', 'null'] }, optional: true, default: null },
+      {
+        name: 'target_dimension',
+        description: 'The dimension that receives the values, or `null` (the default) for the source dimension. Another name drops the source dimension; a dimension of that name is created (type `other`) if it does not exist.',
+        schema: { type: ['string', 'null'] },
+        optional: true,
+        default: null,
+      },
       CONTEXT_PARAM,
     ],
     returns: { description: 'The cube with the dimension replaced.', schema: CUBE },
+    exceptions: { DimensionNotAvailable: { message: 'A dimension with the specified name does not exist.' } },
   },
-  run(args) {
+  async run(args, ctx) {
     const data = cubeArg(args, 'data');
-    const kind = dimensionKind('apply_dimension', data.meta, args.string('dimension'));
-    if (kind !== 'bands') {
-      throw new OpenEOError('FeatureUnsupported', 'apply_dimension is supported along the bands dimension only so far; use reduce_dimension or aggregate_temporal_period over time.');
+    const dimension = args.string('dimension');
+    const kind = dimensionKind('apply_dimension', data.meta, dimension);
+    if (kind === 'x' || kind === 'y') {
+      throw new OpenEOError('FeatureUnsupported', 'apply_dimension along a spatial dimension (x or y) is not supported; it works along the temporal and the bands dimension.');
     }
+    const target = (args.get('target_dimension') ?? null) as string | null;
     const cb = args.callback('process');
-    const json = graphToJson(cb.graph);
-    const result = cb.graph.nodes.get(cb.graph.resultId)!;
-    const list = result.processId === 'array_create' ? result.args.data : undefined;
-    const targets: string[] = [];
-    if (list?.kind === 'array') {
-      for (const item of list.items) {
-        if (item.kind !== 'from_node') {
-          throw new OpenEOError('FeatureUnsupported', 'apply_dimension: each element of the returned array_create must come from a process node.');
-        }
-        targets.push(item.node);
-      }
-    } else if (list?.kind === 'value' && Array.isArray(list.value)) {
-      throw new OpenEOError('FeatureUnsupported', 'apply_dimension: the callback returns constants only.');
+    const context = args.get('context') ?? null;
+    const source = kind === 'time' ? data.meta.time! : data.meta.bands!;
+    const same = target === null || target === dimension;
+    if (kind === 'bands' && same) {
+      const targets = arrayElements(cb.graph);
+      if (targets) return bandsByExpression(data, cb, targets, context);
+    }
+    // The cube's shape is fixed now: the callback tells how many values it gives for a series of this length.
+    const probe = await probeLength(cb, source.labels, context, ctx.signal);
+    if (kind === 'bands' && same && !Array.isArray(probe)) return bandsByExpression(data, cb, [cb.graph.resultId], context);
+    const size = Array.isArray(probe) ? probe.length : 1;
+    if (size === 0) throw new OpenEOError('ProcessParameterInvalid', 'apply_dimension: the callback must return an array with at least one element.');
+    const indices = Array.from({ length: size }, (_, i) => String(i));
+    const meta: CubeMeta = { ...data.meta, dtype: data.meta.dtype === 'float64' ? 'float64' : 'float32' };
+    let into: 'time' | 'bands' = kind;
+    if (same) {
+      meta[kind] = { name: source.name, labels: size === source.labels.length ? [...source.labels] : indices };
+    } else if (![data.meta.time?.name, data.meta.bands?.name, data.meta.x, data.meta.y].includes(target)) {
+      // a new dimension of type other takes the source's place
+      meta[kind] = { name: target, labels: indices };
     } else {
-      targets.push(result.id);
-    }
-    const input = data.meta.bands!.labels;
-    const labels = targets.length === input.length ? [...input] : targets.map((_, i) => `band_${i}`);
-    // Each band's graph keeps only the nodes its value depends on (every end node of a graph runs).
-    const refs = (v: unknown, out: Set<string>): Set<string> => {
-      if (Array.isArray(v)) v.forEach((x) => refs(x, out));
-      else if (v && typeof v === 'object') {
-        const o = v as Record<string, unknown>;
-        if (typeof o.from_node === 'string') out.add(o.from_node);
-        else if (!('process_graph' in o)) Object.values(o).forEach((x) => refs(x, out));
+      const existing = dimensionKind('apply_dimension', data.meta, target);
+      if (existing === 'x' || existing === 'y') throw new OpenEOError('FeatureUnsupported', 'apply_dimension cannot write into a spatial dimension.');
+      const dim = existing === 'time' ? data.meta.time! : data.meta.bands!;
+      if (dim.labels.length !== 1) {
+        throw new OpenEOError('ProcessParameterInvalid', `apply_dimension: the target dimension '${target}' exists with ${dim.labels.length} labels; it must have a single label.`);
       }
-      return out;
-    };
-    const callbackFor = (nodeId: string): CallbackSpec => {
-      const keep = new Set<string>();
-      const visit = (id: string) => {
-        if (keep.has(id)) return;
-        keep.add(id);
-        refs(json[id].arguments, new Set()).forEach(visit);
-      };
-      visit(nodeId);
-      const graph = Object.fromEntries([...keep].map((id) => [id, { ...json[id], result: id === nodeId }]));
-      return { graph, parameterNames: [...cb.parameterNames], context: args.get('context') ?? null };
-    };
-    let node: CubeNode | undefined;
-    let have = 0;
-    for (const id of targets) {
-      const band: CubeNode = { op: 'reduce_bands', input: data.node, callback: callbackFor(id), labels: input };
-      node = node
-        ? {
-            op: 'merge',
-            a: node,
-            b: band,
-            bandMap: [...Array.from({ length: have }, (_, i) => ({ from: 'a' as const, a: i })), { from: 'b' as const, b: 0 }],
-            timeMap: (data.meta.time?.labels ?? ['#']).map((_, t) => ({ a: t, b: t })),
-          }
-        : band;
-      have++;
+      into = existing;
+      meta[kind] = undefined;
+      meta[existing] = { name: dim.name, labels: indices };
     }
-    const target = args.get('target_dimension') as string | null;
-    return cube({ ...data.meta, bands: { name: target ?? data.meta.bands!.name, labels }, dtype: 'float32' }, node!);
+    const node: CubeNode = { op: 'apply_dimension', input: data.node, callback: callbackSpec(cb, context), source: kind, target: into, labels: [...source.labels], size };
+    return cube(meta, node);
   },
 };
+
+/**
+ * What the callback returns for a series of numbers, or, if it refuses numbers (e.g. it expects booleans), for a
+ * series of no-data values. Lengths depend on the number of labels only for the processes we offer.
+ */
+async function probeLength(cb: Callback, labels: string[], context: unknown, signal: AbortSignal): Promise<unknown> {
+  try {
+    return await cb.call({ data: withLabels(labels.map((_, i) => i + 1), labels), context }, signal);
+  } catch (numbers) {
+    try {
+      return await cb.call({ data: withLabels(labels.map(() => null), labels), context }, signal);
+    } catch {
+      throw numbers;
+    }
+  }
+}
+
+/**
+ * apply_dimension over bands with per-pixel expressions: each expression becomes a band computed like a
+ * reduce_dimension callback over the input bands (compiled to a vectorized kernel where possible), and the bands are
+ * merged side by side.
+ */
+function bandsByExpression(data: DataCube, cb: Callback, targets: string[], context: unknown): DataCube {
+  const json = graphToJson(cb.graph);
+  const input = data.meta.bands!.labels;
+  const labels = targets.length === input.length ? [...input] : targets.map((_, i) => String(i));
+  const callbackFor = (nodeId: string): CallbackSpec => ({ graph: subgraph(json, nodeId), parameterNames: [...cb.parameterNames], context });
+  let node: CubeNode | undefined;
+  let have = 0;
+  for (const id of targets) {
+    const band: CubeNode = { op: 'reduce_bands', input: data.node, callback: callbackFor(id), labels: input };
+    node = node
+      ? {
+          op: 'merge',
+          a: node,
+          b: band,
+          bandMap: [...Array.from({ length: have }, (_, i) => ({ from: 'a' as const, a: i })), { from: 'b' as const, b: 0 }],
+          timeMap: (data.meta.time?.labels ?? ['#']).map((_, t) => ({ a: t, b: t })),
+        }
+      : band;
+    have++;
+  }
+  return cube({ ...data.meta, bands: { name: data.meta.bands!.name, labels }, dtype: 'float32' }, node!);
+}
 
 export const applyDimensionProcesses: ProcessDefinition[] = [applyDimension];

@@ -43,7 +43,9 @@ const reduceDimension: ProcessDefinition = {
     description:
       'Reduces a dimension to a single value per pixel with a reducer callback that receives the values along the ' +
       'dimension as a labeled array `data`. The dimension is removed. Simple reducers over time (max, min, sum, mean, ' +
-      'count, first, last) stream over the time steps, so memory does not grow with their number.',
+      'count, first, last) stream over the time steps, so memory does not grow with their number. Any other reducer ' +
+      'over the scalar and array processes works too; those the vectorized kernels do not cover run pixel by pixel ' +
+      '(much slower).',
     categories: ['cubes', 'reducer'],
     parameters: [
       { name: 'data', description: 'A data cube.', schema: CUBE },
@@ -68,7 +70,7 @@ const reduceDimension: ProcessDefinition = {
     const spec = callbackSpec(cb, args.get('context'));
     if (kind === 'time') {
       const meta: CubeMeta = { ...data.meta, time: undefined, dtype: reducedType(cb.graph, data.meta.dtype) };
-      return cube(meta, { op: 'reduce_time', input: data.node, callback: spec });
+      return cube(meta, { op: 'reduce_time', input: data.node, callback: spec, labels: data.meta.time!.labels });
     }
     if (kind === 'bands') {
       const meta: CubeMeta = { ...data.meta, bands: undefined, dtype: 'float32' };

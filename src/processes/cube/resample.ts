@@ -21,7 +21,7 @@ function pushDown(node: CubeNode, grid: Grid): CubeNode {
     case 'apply':
     case 'reduce_time':
     case 'reduce_bands':
-    case 'apply_time':
+    case 'apply_dimension':
     case 'aggregate_time':
       return { ...node, input: pushDown(node.input, grid) };
     case 'mask':

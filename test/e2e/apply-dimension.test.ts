@@ -1,0 +1,196 @@
+// apply_dimension over time and interpreted callbacks through the HTTP API (sync and batch), against plain loops
+// over the input pixels as the same API returns them.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import request from 'supertest';
+import { generateDemoData } from '../../src/demo-data/index.ts';
+import { createTestApp, type TestApp } from '../helpers/app.ts';
+import { runJob } from './flood-helpers.ts';
+
+// A corner of the demo area with flood pixels in several of its eight time steps.
+const AREA = { west: 68.45, south: 27.0, east: 68.5, north: 27.04 };
+const data = { from_parameter: 'data' };
+const graphOf = (nodes: Record<string, unknown>, format: string, from: string, options: Record<string, unknown> = {}) => ({
+  l: { process_id: 'load_collection', arguments: { id: 'GFM', spatial_extent: AREA, temporal_extent: ['2023-08-01', '2023-09-01'], bands: ['ensemble_likelihood'] } },
+  ...nodes,
+  s: { process_id: 'save_result', arguments: { data: { from_node: from }, format, options: { dtype: 'float32', ...options } }, result: true },
+});
+
+type Grid3 = { t: number[]; values: (number | null)[][][] };
+
+/** The variable of a netCDF/Zarr file as [t][y][x] with NaN as null, and its t coordinate (as numbers). */
+function readCube(file: string, variable = 'ensemble_likelihood'): Grid3 {
+  const script = `
+import json, sys, numpy as np, xarray as xr
+ds = xr.open_zarr(sys.argv[1], decode_times=False) if sys.argv[1].endswith('.zarr') else xr.open_dataset(sys.argv[1], decode_times=False)
+v = ds[sys.argv[2]].transpose('t', 'y', 'x').values.astype('float64')
+print(json.dumps({"t": [float(x) for x in ds['t'].values], "values": [[[None if np.isnan(x) else float(x) for x in row] for row in plane] for plane in v]}))
+`;
+  return JSON.parse(execFileSync('/usr/bin/python3', ['-c', script, file, variable], { encoding: 'utf8', maxBuffer: 1 << 28 }));
+}
+
+/** Plain type-7 quantile of sorted values. */
+const quantile = (sorted: number[], p: number) => {
+  const h = (sorted.length - 1) * p;
+  const lo = Math.floor(h);
+  return lo + 1 < sorted.length ? sorted[lo] + (h - lo) * (sorted[lo + 1] - sorted[lo]) : sorted[lo];
+};
+const near = (a: number | null, b: number | null) => (a === null || b === null ? a === b : Math.abs(a - b) <= 1e-4 * Math.max(1, Math.abs(b)));
+
+describe('apply_dimension over time and per-pixel callbacks through the API', () => {
+  let t: TestApp;
+  let token: string;
+  let input: Grid3;
+  before(async () => {
+    t = await createTestApp({ runJobs: true, env: { CHUNK_THREADS: '2' } });
+    await generateDemoData({ size: 'small', outDir: path.join(t.dataDir, 'demo', 'gfm') });
+    token = await t.login('applydim-t');
+    input = readCube(await syncFile(graphOf({}, 'netCDF', 'l'), 'input.nc'));
+    const valid = input.values.flat(2).filter((v) => v !== null).length;
+    assert.equal(input.t.length, 8);
+    assert.ok(valid > 1000 && valid < input.values.flat(2).length, `the area should mix data and no-data (${valid} valid)`);
+  });
+  after(() => t.close());
+
+  const sync = (graph: Record<string, unknown>) => request(t.app).post('/result').set('Authorization', token).send({ process: { process_graph: graph } });
+  async function syncFile(graph: Record<string, unknown>, name: string): Promise<string> {
+    const res = await sync(graph)
+      .buffer(true)
+      .parse((r, cb) => {
+        const parts: Buffer[] = [];
+        r.on('data', (c: Buffer) => parts.push(c));
+        r.on('end', () => cb(null, Buffer.concat(parts)));
+      });
+    assert.equal(res.status, 200, res.status === 200 ? '' : String(res.body));
+    const file = path.join(t.dataDir, name);
+    await fs.writeFile(file, res.body as Buffer);
+    return file;
+  }
+  /** Each pixel's time series without its no-data steps. */
+  const series = (y: number, x: number) => input.values.map((plane) => plane[y][x]).filter((v): v is number => v !== null);
+
+  it('sync netCDF: quantiles of every time series, the time dimension relabelled 0..2', async () => {
+    const probabilities = [0.25, 0.5, 0.75];
+    const file = await syncFile(
+      graphOf({ a: { process_id: 'apply_dimension', arguments: { data: { from_node: 'l' }, dimension: 't', process: { process_graph: { q: { process_id: 'quantiles', arguments: { data, probabilities }, result: true } } } } } }, 'netCDF', 'a'),
+      'quantiles.nc',
+    );
+    const got = readCube(file);
+    assert.deepEqual(got.t, [0, 1, 2]);
+    let checked = 0;
+    probabilities.forEach((p, k) => {
+      got.values[k].forEach((row, y) =>
+        row.forEach((v, x) => {
+          const s = series(y, x).sort((a, b) => a - b);
+          const want = s.length ? quantile(s, p) : null;
+          assert.ok(near(v, want), `q${p} at ${y},${x}: ${v} vs ${want}`);
+          if (want !== null) checked++;
+        }),
+      );
+    });
+    assert.ok(checked > 100);
+  });
+
+  it('batch job, Zarr: x - min(x) for every step keeps the time labels', async () => {
+    const labels = (await sync({ ...graphOf({}, 'netCDF', 'l'), s: { process_id: 'dimension_labels', arguments: { data: { from_node: 'l' }, dimension: 't' }, result: true } }).expect(200)).body as string[];
+    const cb: Record<string, unknown> = { mn: { process_id: 'min', arguments: { data } } };
+    labels.forEach((label, k) => {
+      cb[`e${k}`] = { process_id: 'array_element', arguments: { data, label } };
+      cb[`d${k}`] = { process_id: 'subtract', arguments: { x: { from_node: `e${k}` }, y: { from_node: 'mn' } } };
+    });
+    cb.r = { process_id: 'array_create', arguments: { data: labels.map((_, k) => ({ from_node: `d${k}` })) }, result: true };
+    const job = await runJob(t, token, { process: { process_graph: graphOf({ a: { process_id: 'apply_dimension', arguments: { data: { from_node: 'l' }, dimension: 't', process: { process_graph: cb } } } }, 'Zarr', 'a', { chunk_size: 128 }) } });
+    assert.equal(job.results.properties.start_datetime, labels[0]);
+    const got = readCube(path.join(t.dataDir, 'results', 'jobs', job.id, 'result.zarr'));
+    assert.deepEqual(got.t, input.t);
+    got.values.forEach((plane, k) =>
+      plane.forEach((row, y) =>
+        row.forEach((v, x) => {
+          const own = input.values[k][y][x];
+          const want = own === null ? null : own - Math.min(...series(y, x));
+          assert.ok(near(v, want), `step ${k} at ${y},${x}: ${v} vs ${want}`);
+        }),
+      ),
+    );
+  });
+
+  it('sync netCDF: anomalies x - mean(x) with array_apply (nested callback reading the outer series) keep the time labels', async () => {
+    const anomaly = {
+      process_graph: {
+        a: {
+          process_id: 'array_apply',
+          arguments: {
+            data,
+            process: {
+              process_graph: {
+                m: { process_id: 'mean', arguments: { data } },
+                s: { process_id: 'subtract', arguments: { x: { from_parameter: 'x' }, y: { from_node: 'm' } }, result: true },
+              },
+            },
+          },
+          result: true,
+        },
+      },
+    };
+    const got = readCube(await syncFile(graphOf({ a: { process_id: 'apply_dimension', arguments: { data: { from_node: 'l' }, dimension: 't', process: anomaly } } }, 'netCDF', 'a'), 'anomaly.nc'));
+    assert.deepEqual(got.t, input.t);
+    got.values.forEach((plane, k) =>
+      plane.forEach((row, y) =>
+        row.forEach((v, x) => {
+          const own = input.values[k][y][x];
+          const s = series(y, x);
+          assert.ok(near(v, own === null ? null : own - s.reduce((a, b) => a + b, 0) / s.length), `step ${k} at ${y},${x}`);
+        }),
+      ),
+    );
+  });
+
+  it('target_dimension: a new dimension replaces t; an existing one with a single label receives the values', async () => {
+    const extrema = { process_graph: { e: { process_id: 'extrema', arguments: { data }, result: true } } };
+    const labelsOf = (args: Record<string, unknown>, dimension: string) =>
+      sync({ ...graphOf({}, 'netCDF', 'l'), a: { process_id: 'apply_dimension', arguments: { data: { from_node: 'l' }, dimension: 't', process: extrema, ...args } }, s: { process_id: 'dimension_labels', arguments: { data: { from_node: 'a' }, dimension }, result: true } });
+    assert.deepEqual((await labelsOf({ target_dimension: 'stats' }, 'stats').expect(200)).body, ['0', '1']);
+    assert.equal((await labelsOf({ target_dimension: 'stats' }, 't').expect(400)).body.code, 'ProcessParameterInvalid');
+    assert.deepEqual((await labelsOf({ target_dimension: 'bands' }, 'bands').expect(200)).body, ['0', '1']);
+    // the values of bands 0 and 1 (written as variables band_0, band_1) are the series' minimum and maximum
+    const file = await syncFile(graphOf({ a: { process_id: 'apply_dimension', arguments: { data: { from_node: 'l' }, dimension: 't', target_dimension: 'bands', process: extrema } } }, 'netCDF', 'a'), 'extrema.nc');
+    const [lo, hi] = ['band_0', 'band_1'].map((v) => readCube2d(file, v));
+    lo.forEach((row, y) =>
+      row.forEach((v, x) => {
+        const s = series(y, x);
+        assert.ok(near(v, s.length ? Math.min(...s) : null) && near(hi[y][x], s.length ? Math.max(...s) : null), `at ${y},${x}`);
+      }),
+    );
+  });
+
+  it('reduce_dimension over t with a reducer the kernels cannot vectorize (max - min) computes per pixel', async () => {
+    const reducer = {
+      process_graph: {
+        mx: { process_id: 'max', arguments: { data } },
+        mn: { process_id: 'min', arguments: { data } },
+        d: { process_id: 'subtract', arguments: { x: { from_node: 'mx' }, y: { from_node: 'mn' } }, result: true },
+      },
+    };
+    const file = await syncFile(graphOf({ r: { process_id: 'reduce_dimension', arguments: { data: { from_node: 'l' }, dimension: 't', reducer } } }, 'netCDF', 'r'), 'range.nc');
+    const got = readCube2d(file, 'ensemble_likelihood');
+    got.forEach((row, y) =>
+      row.forEach((v, x) => {
+        const s = series(y, x);
+        assert.ok(near(v, s.length ? Math.max(...s) - Math.min(...s) : null), `at ${y},${x}`);
+      }),
+    );
+  });
+});
+
+/** A 2-D variable (y, x) of a netCDF file, NaN as null. */
+function readCube2d(file: string, variable: string): (number | null)[][] {
+  const script = `
+import json, sys, numpy as np, xarray as xr
+v = xr.open_dataset(sys.argv[1])[sys.argv[2]].transpose('y', 'x').values.astype('float64')
+print(json.dumps([[None if np.isnan(x) else float(x) for x in row] for row in v]))
+`;
+  return JSON.parse(execFileSync('/usr/bin/python3', ['-c', script, file, variable], { encoding: 'utf8', maxBuffer: 1 << 28 }));
+}
