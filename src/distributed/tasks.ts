@@ -89,7 +89,7 @@ export async function runChunks(ctx: TaskContext, { jobId, run, output, chunkIds
   const out = (await loadOutputs(db, jobId, run)).find((o) => o.idx === output);
   if (!out) return;
   const plan = { ...out.plan, options: writerOptions(out.plan) };
-  const planId = `${jobId}/${run}/${output}`;
+  const planId = chunkPlanId(jobId, run, output);
   const watch = watchJob(db, jobId, run, ctx.deps.statusPollMs, attempt.signal);
   let current: number | undefined;
   try {
@@ -108,9 +108,8 @@ export async function runChunks(ctx: TaskContext, { jobId, run, output, chunkIds
     const where = current === undefined ? `output ${output}` : `chunk ${current} of output ${output} (${describeChunk(plan, current, chunkIds)})`;
     return settle(ctx, jobId, run, e, attempt, watch.jobOver, `Writing ${where} failed`);
   } finally {
+    // the plan stays warm in the threads for the job's next task (they keep a few; see PLANS_PER_THREAD)
     watch.stop();
-    // the next task of this plan may land on other threads; its blocks and buffers are rebuilt there
-    pool.release(planId);
   }
   if (await allChunksDone(db, jobId, run)) await sendFinalize(ctx, jobId, run);
 }
@@ -151,6 +150,9 @@ export async function deadTask(ctx: TaskContext, data: Partial<RunChunksData> & 
   const what = data.chunkIds ? `Chunks ${data.chunkIds.join(', ')} of output ${data.output}` : 'A step of the job';
   await failRun(ctx.deps.db, data.jobId, data.run, `${what} could not be written: every attempt was lost (the worker running it stopped) or failed.`, 'Internal', { attempts: ctx.retryLimit + 1 });
 }
+
+/** The name of an output's plan in the chunk pool's threads. */
+export const chunkPlanId = (jobId: string, run: number, output: number) => `${jobId}/${run}/${output}`;
 
 /** Sends finalize_job; its stable id makes a second send a no-op, the flag records the first. */
 async function sendFinalize(ctx: TaskContext, jobId: string, run: number): Promise<void> {

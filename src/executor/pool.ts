@@ -13,6 +13,12 @@ import { createWorkerEnv, type WorkerEnv, type WorkerSettings } from './worker-e
 
 const WORKER_URL = new URL('./chunk-worker-boot.mjs', import.meta.url);
 
+/**
+ * Plans a thread keeps (buffers, compiled kernels, decoded blocks) after their chunks ran, so that the next task of
+ * the same job finds them warm; the least recently used one beyond this is dropped.
+ */
+export const PLANS_PER_THREAD = 2;
+
 /** One chunk of a plan; `planId` names the plan in the threads' caches until it is released. */
 export interface PoolChunk extends ChunkTask {
   planId: string;
@@ -81,7 +87,9 @@ class InlinePool implements ChunkPool {
       signal.throwIfAborted();
       // one plan object per id, so that its arena is found again by identity
       let plan = this.plans.get(chunk.planId) as ChunkTask['plan'] | undefined;
-      if (!plan) this.plans.set(chunk.planId, (plan = chunk.plan));
+      if (plan) this.plans.delete(chunk.planId);
+      this.plans.set(chunk.planId, (plan ??= chunk.plan));
+      for (const old of [...this.plans.keys()].slice(0, -PLANS_PER_THREAD)) this.release(old);
       return runChunkTask({ plan, prefix: chunk.prefix, window: chunk.window }, this.env, signal);
     });
     this.tail = run.catch(() => {});
@@ -192,7 +200,13 @@ class ThreadPool implements ChunkPool {
     const id = ++this.seq;
     slot.busy = true;
     const first = !slot.plans.has(chunk.planId);
+    // most recently used last; plans beyond the thread's budget are dropped there (none of them runs: one chunk per thread)
+    slot.plans.delete(chunk.planId);
     slot.plans.add(chunk.planId);
+    for (const old of [...slot.plans].slice(0, -PLANS_PER_THREAD)) {
+      slot.plans.delete(old);
+      slot.worker.postMessage({ type: 'release', planId: old });
+    }
     const onAbort = () => slot.worker.postMessage({ type: 'abort', planId: chunk.planId });
     const settle = () => {
       slot.worker.off('message', onMessage);

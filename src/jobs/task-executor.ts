@@ -6,7 +6,8 @@
 import type { DistributedDeps } from '../distributed/deps.ts';
 import { LocalTaskQueue } from '../distributed/local-queue.ts';
 import { QUEUES, taskId } from '../distributed/queue.ts';
-import { deadTask, finalizeJob, planJob, runChunks, type TaskContext } from '../distributed/tasks.ts';
+import { loadOutputs } from '../distributed/run-state.ts';
+import { chunkPlanId, deadTask, finalizeJob, planJob, runChunks, type TaskContext } from '../distributed/tasks.ts';
 import { jobResultsPrefix } from '../results/layout.ts';
 import type { JobExecution, JobExecutor } from './executor.ts';
 
@@ -39,6 +40,8 @@ export class TaskJobExecutor implements JobExecutor {
     const queue = ctx.queue as LocalTaskQueue;
     await queue.send(QUEUES.plan, [{ id: taskId('plan', job.id, job.run), data: { jobId: job.id, run: job.run } }]);
     await queue.idle();
+    // the job is over here: its plans need no warm buffers any more
+    for (const o of await loadOutputs(this.deps.db, job.id, job.run).catch(() => [])) this.deps.pool.release(chunkPlanId(job.id, job.run, o.idx));
     signal.throwIfAborted();
     return undefined;
   }

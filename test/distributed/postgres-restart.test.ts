@@ -22,7 +22,7 @@ describe('a Postgres restart during a distributed job', { timeout: 300_000 }, ()
     pg = await startOwnPostgres();
     t = await createTestApp({ env: { CHUNK_THREADS: '0', EXECUTION_MODE: 'distributed', DATABASE_URL: pg.url } });
     await generateDemoData({ size: 'small', outDir: path.join(t.dataDir, 'demo', 'gfm') });
-    c = new Cluster(t, await t.login('scientist'), { CHUNKS_PER_TASK: '1', WORKER_LOG_LEVEL: 'fatal' });
+    c = new Cluster(t, await t.login('scientist'), { CHUNKS_PER_TASK: '1', CHUNK_THREADS: '1', WORKER_LOG_LEVEL: 'fatal' });
     await c.startWorker();
   });
 
@@ -33,7 +33,7 @@ describe('a Postgres restart during a distributed job', { timeout: 300_000 }, ()
   });
 
   it('finishes the job with the bytes of an undisturbed run', async (ctx) => {
-    const body = floodJob('gfm-flood-monthly.json', { chunk_size: 512 });
+    const body = floodJob('gfm-flood-monthly.json', { chunk_size: 256 });
     const reference = await c.zarrFiles(await finished(await c.submit(body)));
 
     const id = await c.submit(body);
