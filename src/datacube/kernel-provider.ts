@@ -82,7 +82,7 @@ export function createKernelProvider(): KernelProvider {
         return kernel.run({ x, y }, out);
       };
     },
-    timeReducer(cb, n) {
+    timeReducer(cb, n, _steps, state) {
       let spec = reducers.get(cb);
       if (!spec) {
         spec = recognizeReducer(graphFromJson(cb.graph));
@@ -91,7 +91,7 @@ export function createKernelProvider(): KernelProvider {
         }
         reducers.set(cb, spec);
       }
-      if (spec.streaming) return createStreamingReducer(spec.kind, n, { ignoreNodata: spec.ignoreNodata, countAll: spec.countAll });
+      if (spec.streaming) return createStreamingReducer(spec.kind, n, { ignoreNodata: spec.ignoreNodata, countAll: spec.countAll, state });
       return new BufferedReducer(n, spec.kind, { ignoreNodata: spec.ignoreNodata });
     },
     mask(data, m, replacement, _n, out) {

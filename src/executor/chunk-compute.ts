@@ -21,7 +21,8 @@ export async function computeChunk(plan: OutputPlan, win: ChunkWindow, deps: Eva
   const out: Record<string, RasterArray> = {};
   for (const v of plan.variables) {
     const size = n * steps;
-    out[v.name] = deps.arena ? deps.arena.take(`out|${v.name}`, size, () => new TYPED_ARRAY[v.dtype](size) as RasterArray) : (new TYPED_ARRAY[v.dtype](size) as RasterArray);
+    // scratch: edge chunks take a part of the same memory instead of new arrays
+    out[v.name] = deps.arena ? deps.arena.scratch(`out|${v.name}|${v.dtype}`, size, (len) => new TYPED_ARRAY[v.dtype](len) as RasterArray) : (new TYPED_ARRAY[v.dtype](size) as RasterArray);
   }
   const rows = Math.max(1, Math.floor(maxPixels / win.width));
   for (let y = 0; y < win.height; y += rows) {
