@@ -80,8 +80,11 @@ export async function decodeOnly(needed: NeededBlocks[]): Promise<DecodeOnlyResu
       });
     }
   }
+  // into one reused buffer per size, as the reader does with its recycled buffers
+  const into = new Map<number, Uint8Array>();
+  for (const b of buffers) if (!into.has(b.params.decodedBytes)) into.set(b.params.decodedBytes, new Uint8Array(b.params.decodedBytes));
   const t0 = process.cpuUsage();
-  for (const b of buffers) await decoder.decode(b.bytes, b.params);
+  for (const b of buffers) await decoder.decode(b.bytes, b.params, into.get(b.params.decodedBytes));
   const t = process.cpuUsage(t0);
   return { blocks: buffers.length, pixels: buffers.reduce((s, b) => s + b.params.decodedBytes, 0), cpuMs: (t.user + t.system) / 1000 };
 }

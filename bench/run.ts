@@ -38,15 +38,15 @@ const graphFile = (name: string, bbox: typeof AOI, time: [string, string]) => {
   return f;
 };
 
-function job(name: string, bbox: typeof AOI, time: [string, string]) {
-  const out = execFileSync(process.execPath, ['--import', 'tsx', path.join(here, 'flood-job.ts'), root, graphFile(name, bbox, time)], {
+function job(name: string, bbox: typeof AOI, time: [string, string], runs = 1) {
+  const out = execFileSync(process.execPath, ['--import', 'tsx', path.join(here, 'flood-job.ts'), root, graphFile(name, bbox, time), String(runs)], {
     encoding: 'utf8',
     env: { ...process.env, STORAGE_URL: path.join(root, 'results') },
     maxBuffer: 1 << 24,
   });
   const r = JSON.parse(out.trim().split('\n').pop()!);
   if (r.status !== 'finished') throw new Error(`bench job ${name} ended in ${r.status}: ${JSON.stringify(r.error)}`);
-  return r as { wallMs: number; cpuMs: number; maxRssMB: number; shape: [number, number]; transform: number[] };
+  return r as { wallMs: number; cpuMs: number; maxRssMB: number; shape: [number, number]; transform: number[]; warm?: { wallMs: number; cpuMs: number } };
 }
 
 log(`\n== flood job on the ${size} demo collection (2 bands, tutorial AOI, August 2023) ==`);
@@ -66,6 +66,10 @@ else {
   log(`ratio job / GDAL decode-only: ${(full.wallMs / gdal.wallMs).toFixed(2)} to one process, ${(full.wallMs / (gdal.cpuMs / 2)).toFixed(2)} to two cores  (target ≤ 2)`);
 }
 log(`peak RSS: ${full.maxRssMB.toFixed(0)} MB`);
+// The figures above include booting the worker threads (loading the TypeScript modules), which a server does once.
+const warm = job('full-warm', AOI, ['2023-08-01', '2023-09-01'], 2).warm!;
+log(`same job again in the same process (workers booted, kernels compiled): ${(warm.wallMs / 1000).toFixed(2)} s wall (CPU ${(warm.cpuMs / 1000).toFixed(2)} s)`);
+log(`  ratios of the warm job: ${(warm.wallMs / bound2).toFixed(2)} to our decode-only (2 cores)${'unavailable' in gdal ? '' : `, ${(warm.wallMs / gdal.wallMs).toFixed(2)} to GDAL's one process, ${(warm.wallMs / (gdal.cpuMs / 2)).toFixed(2)} to GDAL on two cores`}`);
 
 log('\n== peak RSS as the area or the month doubles ==');
 const halfArea = job('half-area', halfAoi, ['2023-08-01', '2023-09-01']);
