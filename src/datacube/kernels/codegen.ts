@@ -49,7 +49,7 @@ export interface FusionSink {
   store(result: Operand): string;
   /**
    * The samples are bytes of this array type: the callback is then tabulated once for the 256 possible samples and
-   * the loop looks results up, skipping runs of 4 equal samples whose result is no-data with one comparison.
+   * the loop looks results up, skipping runs of 8 equal samples whose result is no-data with two comparisons.
    */
   bytes?: 'Uint8Array' | 'Int8Array';
 }
@@ -283,7 +283,7 @@ function generate(
  * The fused loop of 8-bit samples as a table lookup: `tabulate` (the loop generated for the callback, storing
  * instead of reducing) computes the result and validity of each of the 256 samples once, exactly as per pixel, and the sink's code then
  * reads them from the tables. Most samples of sparse rasters are no-data or map to it (e.g. masked zeros) and come
- * in runs, so aligned words of 4 equal such samples are passed over whole.
+ * in runs, so aligned pairs of words of 8 equal such samples are passed over whole.
  */
 function byteLookupLoop(tabulate: FusedLoop, sink: FusionSink & { bytes: 'Uint8Array' | 'Int8Array' }): FusedLoop {
   const samples = sink.bytes === 'Uint8Array' ? new Uint8Array(256) : new Int8Array(256);
@@ -303,13 +303,14 @@ if (W !== null) {
 const a = Math.min(e, (i + 3) & -4);
 for (; i < a; i++) ${px}
 const we = e >> 2;
-for (let j = i >> 2; j < we; j++) {
+let j = i >> 2;
+for (; j + 1 < we; j += 2) {
 const w = W[j];
 const b = w & 255;
-if (w === b * 16843009 && TM[b] === 0) continue;
-for (let i = j << 2, z = i + 4; i < z; i++) ${px}
+if (w === W[j + 1] && w === b * 16843009 && TM[b] === 0) continue;
+for (let i = j << 2, z = i + 8; i < z; i++) ${px}
 }
-if (i < we << 2) i = we << 2;
+if (i < j << 2) i = j << 2;
 }
 for (; i < e; i++) ${px}
 }
