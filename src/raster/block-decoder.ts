@@ -29,6 +29,11 @@ export interface BlockDecoder {
    * into `into` (of exactly `decodedBytes`) when given; other compressions may return another array.
    */
   decode(bytes: Uint8Array, p: BlockDecodeParams, into?: Uint8Array): Uint8Array | Promise<Uint8Array>;
+  /**
+   * A buffer of `bytes` bytes owned by the decoder, overwritten by the next use: for a block decoded synchronously
+   * and read before anything else runs (no await in between).
+   */
+  scratch?(bytes: number): Uint8Array;
 }
 
 /** Loads the WASM decoder; one per reader (instances are cheap to share, never module-global here). */
@@ -39,7 +44,12 @@ export async function createBlockDecoder(): Promise<BlockDecoder> {
     zstd = new ZSTDDecoder();
     await zstd.init();
   }
+  let scratch = new Uint8Array(0);
   return {
+    scratch(bytes) {
+      if (scratch.length !== bytes) scratch = new Uint8Array(bytes);
+      return scratch;
+    },
     decode(bytes, p, into) {
       switch (p.compression) {
         case COMPRESSION.none:
@@ -49,7 +59,8 @@ export async function createBlockDecoder(): Promise<BlockDecoder> {
           return inflateSync(bytes, { maxOutputLength: Math.max(p.decodedBytes, 1) });
         case COMPRESSION.zstd: {
           if (zstdInto) {
-            const out = into && into.length === p.decodedBytes ? into : new Uint8Array(p.decodedBytes);
+            // every byte is overwritten: a fresh buffer needs no zero-filling
+            const out = into && into.length === p.decodedBytes ? into : new Uint8Array(Buffer.allocUnsafeSlow(p.decodedBytes).buffer, 0, p.decodedBytes);
             const n = zstdInto(bytes, out);
             if (n !== p.decodedBytes) throw new Error(`ZSTD frame decoded to ${n} bytes`);
             return out;

@@ -150,9 +150,14 @@ async function readTiles(cog: Cog, win: PixelWindow, band: number, out: RasterAr
       continue;
     }
     const rows = info.tiled ? th : Math.min(th, info.height - t.row * th);
-    // a decoded block is only read before the next await below, unless the cache keeps it: so the buffer of one
-    // that is not kept can be handed back right after its copy
-    const raw = cached ?? (await decodeBlock(cog, t.index, bytes, rows, samples));
+    // A decoded block is only read before the next await below, unless the cache keeps it: so the buffer of one
+    // that is not kept can be handed back right after its copy. Without a cache, synchronous decoders write into
+    // their scratch buffer: nothing else runs between the decode and the copy.
+    let raw = cached;
+    if (!raw) {
+      const d = decodeBlock(cog, t.index, bytes, rows, samples);
+      raw = d instanceof Promise ? await d : d;
+    }
     const block = viewAs(info.dataType, raw);
     let state: BlockState = 'data';
     if (info.nodata !== undefined && cog.blockState[t.index] === 0) {
@@ -199,14 +204,14 @@ function nodataBlock(cog: Cog, length: number): Uint8Array {
 }
 
 /** Decompresses one block and undoes byte order and predictor; errors name the asset and the block. */
-async function decodeBlock(cog: Cog, index: number, bytes: Uint8Array, rows: number, samples: number): Promise<Uint8Array> {
+function decodeBlock(cog: Cog, index: number, bytes: Uint8Array, rows: number, samples: number): Uint8Array | Promise<Uint8Array> {
   const { info } = cog;
   const bps = info.bytesPerSample;
   const decodedBytes = info.tileWidth * rows * samples * bps;
   if (bytes.length < info.tileByteCounts[index]) {
     throw upstreamInvalid(info.href, `file truncated: block ${index} needs ${info.tileByteCounts[index]} bytes at offset ${info.tileOffsets[index]}, got ${bytes.length}`);
   }
-  const into = cog.decodedBlocks?.buffer(decodedBytes);
+  const into = cog.decodedBlocks ? cog.decodedBlocks.buffer(decodedBytes) : cog.decoder.scratch?.(decodedBytes);
   const params: BlockDecodeParams = {
     compression: info.compression,
     decodedBytes,
@@ -216,14 +221,26 @@ async function decodeBlock(cog: Cog, index: number, bytes: Uint8Array, rows: num
     samplesPerPixel: info.samplesPerPixel,
     planarConfiguration: info.planar ? 2 : 1,
   };
-  let raw: Uint8Array;
+  const corrupt = (e: unknown) => upstreamInvalid(info.href, `corrupt block ${index} (compression ${info.compression}: ${(e as Error)?.message ?? e})`, e);
+  const done = (raw: Uint8Array) => {
+    if (into && raw !== into) cog.decodedBlocks?.release(into);
+    return afterDecode(cog, index, bytes, raw, rows, samples);
+  };
+  let d: Uint8Array | Promise<Uint8Array>;
   try {
-    const d = cog.decoder.decode(bytes, params, into);
-    raw = d instanceof Promise ? await d : d;
-    if (into && raw !== into) cog.decodedBlocks!.release(into);
+    d = cog.decoder.decode(bytes, params, into);
   } catch (e) {
-    throw upstreamInvalid(info.href, `corrupt block ${index} (compression ${info.compression}: ${(e as Error)?.message ?? e})`, e);
+    throw corrupt(e);
   }
+  return d instanceof Promise ? d.then(done, (e) => Promise.reject(corrupt(e))) : done(d);
+}
+
+/** Checks the decoded size and undoes byte order and predictor. */
+function afterDecode(cog: Cog, index: number, bytes: Uint8Array, decoded: Uint8Array, rows: number, samples: number): Uint8Array {
+  const { info } = cog;
+  const bps = info.bytesPerSample;
+  const decodedBytes = info.tileWidth * rows * samples * bps;
+  let raw = decoded;
   if (raw.length < decodedBytes) {
     throw upstreamInvalid(info.href, `corrupt block ${index}: decoded to ${raw.length} bytes, expected ${decodedBytes}`);
   }

@@ -27,8 +27,19 @@ type Exports = {
   ZSTD_isError(code: number): number;
 };
 
+/**
+ * One decoder per thread (null: module not found), as zstddec keeps one instance: instantiating costs a WebAssembly
+ * memory, and calls never overlap (they are synchronous and a thread runs one at a time).
+ */
+let shared: ZstdInto | null | undefined;
+
 /** A decoder writing into `out` (which must hold the whole decoded frame); returns the decoded length. */
 export function createZstdInto(): ZstdInto | undefined {
+  if (shared === undefined) shared = instantiate() ?? null;
+  return shared ?? undefined;
+}
+
+function instantiate(): ZstdInto | undefined {
   const wasm = zstddecModule();
   if (!wasm) return undefined;
   const api = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
