@@ -10,7 +10,7 @@ import type { RasterArray } from '../raster/data-types.ts';
 import type { FusedLoop } from './kernels/codegen.ts';
 import { coverageIsEmpty, type Coverage } from './kernels/coverage.ts';
 import { fusableChain, reduceFused } from './fused-time.ts';
-import type { ReducerFusion } from './kernels/reducer-base.ts';
+import type { ReducerFusion, StateArrays } from './kernels/reducer-base.ts';
 import { allocBuffers, type Plane, type PlaneBuffers } from './kernels/values.ts';
 import { SeriesBuffer } from './interpreted.ts';
 import { graphFromJson } from './callback-json.ts';
@@ -51,7 +51,8 @@ export interface KernelProvider {
   apply(cb: CallbackSpec, n: number): (x: Plane, out: PlaneBuffers, signal?: AbortSignal) => Plane | Promise<Plane>;
   reduceBands(cb: CallbackSpec, labels: string[], n: number): (data: Plane[], out: PlaneBuffers, signal?: AbortSignal) => Plane | Promise<Plane>;
   resolver(cb: CallbackSpec, n: number): (x: Plane, y: Plane, out: PlaneBuffers, signal?: AbortSignal) => Plane | Promise<Plane>;
-  timeReducer(cb: CallbackSpec, n: number, steps: number, labels?: string[]): TimeReducer;
+  /** `state`: where a streaming reducer keeps its per-pixel arrays. */
+  timeReducer(cb: CallbackSpec, n: number, steps: number, labels?: string[], state?: StateArrays): TimeReducer;
   /** apply_dimension: a series of planes (one per label) to `outs.length` planes, written into `outs`. */
   applyDimension(cb: CallbackSpec, labels: string[]): (series: SeriesBuffer, outs: PlaneBuffers[], signal?: AbortSignal) => Promise<Plane[]>;
   mask(data: Plane, mask: Plane, replacement: number | null, n: number, out: PlaneBuffers): Plane;
@@ -257,7 +258,13 @@ export function chunkSource(node: CubeNode, grid: Grid, win: ChunkWindow, deps: 
       kept.r.reset();
       return kept.r;
     }
-    const r = deps.kernels.timeReducer(cb, n, steps, labels);
+    // state memory stays with the key when the size changes (edge chunks), as the arena's scratch arrays
+    const state: StateArrays = {
+      f64: (name, len) => arena.scratch(`${key}|${name}`, len, (l) => new Float64Array(l)),
+      u32: (name, len) => arena.scratch(`${key}|${name}`, len, (l) => new Uint32Array(l)),
+      u8: (name, len) => arena.scratch(`${key}|${name}`, len, (l) => new Uint8Array(l)),
+    };
+    const r = deps.kernels.timeReducer(cb, n, steps, labels, state);
     if (r.reset) kept.r = r;
     return r;
   };

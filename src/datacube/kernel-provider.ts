@@ -113,12 +113,12 @@ export function createKernelProvider(): KernelProvider {
         return kernel.run({ x, y }, out);
       };
     },
-    timeReducer(cb, n, _steps, labels) {
+    timeReducer(cb, n, _steps, labels, state) {
       let spec = reducers.get(cb);
       if (spec === undefined) reducers.set(cb, (spec = recognizeReducer(graphFromJson(cb.graph)) ?? null));
       // any other reducer keeps the steps and runs per pixel
       if (!spec) return new InterpretedTimeReducer(interpreter.prepare(cb, 'reduce_dimension'), n, labels);
-      if (spec.streaming) return createStreamingReducer(spec.kind, n, { ignoreNodata: spec.ignoreNodata, countAll: spec.countAll });
+      if (spec.streaming) return createStreamingReducer(spec.kind, n, { ignoreNodata: spec.ignoreNodata, countAll: spec.countAll, state });
       return new BufferedReducer(n, spec.kind, { ignoreNodata: spec.ignoreNodata });
     },
     mask(data, m, replacement, _n, out) {

@@ -67,7 +67,7 @@ export function createLoadReader(reader: CogReader, stats: ReadStats = { windows
       const n = target.width * target.height;
       const arena = slot?.arena ?? new BufferArena();
       const key = `${slot?.key ?? ''}|${band.dtype}`;
-      const raw = arena.take(`${key}|raw`, n, () => new Typed(n) as RasterArray);
+      const raw = arena.scratch(`${key}|raw`, n, (len) => new Typed(len) as RasterArray);
       const items = node.steps[step].items;
       const plan = planMosaic(target, items.map((i) => ({ id: i.id, grid: i.grid })));
       const byId = new Map(items.map((i) => [i.id, i]));

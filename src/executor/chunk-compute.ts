@@ -24,7 +24,8 @@ export async function computeChunk(plan: OutputPlan, win: ChunkWindow, deps: Eva
   const out: Record<string, RasterArray> = {};
   for (const v of plan.variables) {
     const size = n * steps;
-    out[v.name] = deps.arena ? deps.arena.take(`out|${v.name}`, size, () => new TYPED_ARRAY[v.dtype](size) as RasterArray) : (new TYPED_ARRAY[v.dtype](size) as RasterArray);
+    // scratch: edge chunks take a part of the same memory instead of new arrays
+    out[v.name] = deps.arena ? deps.arena.scratch(`out|${v.name}|${v.dtype}`, size, (len) => new TYPED_ARRAY[v.dtype](len) as RasterArray) : (new TYPED_ARRAY[v.dtype](size) as RasterArray);
   }
   const held = bufferedPlanes(plan.node);
   const pixels = held > 0 ? Math.min(maxPixels, Math.floor(BUFFERED_PLANE_PIXELS / held)) : maxPixels;

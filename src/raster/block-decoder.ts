@@ -1,11 +1,13 @@
 /**
  * Decompression of whole blocks. DEFLATE goes to Node's native zlib (inflateSync: measured faster per core than the
  * async variant, which pays a thread-pool hop per block); ZSTD to zstddec's WASM build (measured fastest of
- * zstddec, @bokuweb/zstd-wasm, fzstd; see bench/cog-read.ts). Other TIFF compressions fall back to geotiff.js.
+ * zstddec, @bokuweb/zstd-wasm, fzstd; see bench/cog-read.ts), run into reusable buffers (zstd-into.ts). Other TIFF
+ * compressions fall back to geotiff.js.
  */
 import { inflateSync } from 'node:zlib';
 import { getDecoder } from 'geotiff';
 import { ZSTDDecoder } from 'zstddec';
+import { createZstdInto } from './zstd-into.ts';
 
 export const COMPRESSION = { none: 1, lzw: 5, deflate: 8, adobeDeflate: 32946, zstd: 50000 } as const;
 
@@ -23,17 +25,32 @@ export interface BlockDecodeParams {
 export interface BlockDecoder {
   /**
    * Returns the decoded bytes (before predictor/byte order handling). Synchronous for none/DEFLATE/ZSTD; other
-   * compressions return a promise. Throws a plain Error on corrupt input; callers name the asset.
+   * compressions return a promise. Throws a plain Error on corrupt input; callers name the asset. ZSTD decodes
+   * into `into` (of exactly `decodedBytes`) when given; other compressions may return another array.
    */
-  decode(bytes: Uint8Array, p: BlockDecodeParams): Uint8Array | Promise<Uint8Array>;
+  decode(bytes: Uint8Array, p: BlockDecodeParams, into?: Uint8Array): Uint8Array | Promise<Uint8Array>;
+  /**
+   * A buffer of `bytes` bytes owned by the decoder, overwritten by the next use: for a block decoded synchronously
+   * and read before anything else runs (no await in between).
+   */
+  scratch?(bytes: number): Uint8Array;
 }
 
 /** Loads the WASM decoder; one per reader (instances are cheap to share, never module-global here). */
 export async function createBlockDecoder(): Promise<BlockDecoder> {
-  const zstd = new ZSTDDecoder();
-  await zstd.init();
+  const zstdInto = createZstdInto();
+  let zstd: ZSTDDecoder | undefined;
+  if (!zstdInto) {
+    zstd = new ZSTDDecoder();
+    await zstd.init();
+  }
+  let scratch = new Uint8Array(0);
   return {
-    decode(bytes, p) {
+    scratch(bytes) {
+      if (scratch.length !== bytes) scratch = new Uint8Array(bytes);
+      return scratch;
+    },
+    decode(bytes, p, into) {
       switch (p.compression) {
         case COMPRESSION.none:
           return bytes;
@@ -41,7 +58,14 @@ export async function createBlockDecoder(): Promise<BlockDecoder> {
         case COMPRESSION.adobeDeflate:
           return inflateSync(bytes, { maxOutputLength: Math.max(p.decodedBytes, 1) });
         case COMPRESSION.zstd: {
-          const out = zstd.decode(bytes, p.decodedBytes);
+          if (zstdInto) {
+            // every byte is overwritten: a fresh buffer needs no zero-filling
+            const out = into && into.length === p.decodedBytes ? into : new Uint8Array(Buffer.allocUnsafeSlow(p.decodedBytes).buffer, 0, p.decodedBytes);
+            const n = zstdInto(bytes, out);
+            if (n !== p.decodedBytes) throw new Error(`ZSTD frame decoded to ${n} bytes`);
+            return out;
+          }
+          const out = zstd!.decode(bytes, p.decodedBytes);
           // zstddec does not report errors: a failed frame shows up as a wrong output length
           if (out.length !== p.decodedBytes) throw new Error(`ZSTD frame decoded to ${out.length} bytes`);
           return out;

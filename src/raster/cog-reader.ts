@@ -8,6 +8,7 @@ import { type BlockDecoder, createBlockDecoder } from './block-decoder.ts';
 import type { BlockCache } from './cached-source.ts';
 import { withBlockCache } from './cached-source.ts';
 import { type CogInfo, cogInfoBytes, readCogHeader } from './cog-header.ts';
+import { DecodedBlocks } from './decoded-blocks.ts';
 import { ByteBudgetLru } from './lru.ts';
 import { type RangeMergingOptions, withRangeMerging } from './merged-source.ts';
 import { type OpenSourceContext, openSource } from './open-source.ts';
@@ -20,7 +21,7 @@ export interface Cog {
   /** Per block (same indexing as tileOffsets): 0 unknown, 1 has data, 2 verified all nodata. */
   readonly blockState: Uint8Array;
   /** Decoded blocks shared by the reader's Cogs, keyed `href#block` (absent: no caching). */
-  readonly decodedBlocks?: ByteBudgetLru<string, Uint8Array>;
+  readonly decodedBlocks?: DecodedBlocks;
   /** Lazily built helpers of the read path (kept with the Cog so they share its cache lifetime). */
   readonly memo: {
     /** A decoded block's worth of nodata bytes, to compare decoded blocks with. */
@@ -51,11 +52,11 @@ export interface CogReaderOptions {
 export class CogReader {
   private readonly headers: ByteBudgetLru<string, Promise<Cog>>;
   private decoder: Promise<BlockDecoder> | undefined;
-  private readonly decoded: ByteBudgetLru<string, Uint8Array> | undefined;
+  private readonly decoded: DecodedBlocks | undefined;
 
   constructor(private readonly options: CogReaderOptions = {}) {
     this.headers = new ByteBudgetLru(options.headerCacheBytes ?? 64 * 1024 * 1024);
-    if (options.decodedBlockBytes) this.decoded = new ByteBudgetLru(options.decodedBlockBytes);
+    if (options.decodedBlockBytes) this.decoded = new DecodedBlocks(options.decodedBlockBytes);
   }
 
   /** Wraps a raw source the way this reader reads blocks through it. */

@@ -54,7 +54,6 @@ export async function readWindow(
   checkArguments(cog, win, band, out, stride, base);
   signal?.throwIfAborted();
   const fill = options.fill ?? info.nodata ?? 0;
-  const nodataFill = info.nodata ?? 0;
   const fillNodata = options.fillNodata ?? true;
 
   // the part of the window inside the image; the rest is fill
@@ -74,7 +73,6 @@ export async function readWindow(
   }
 
   const { tileWidth: tw, tileHeight: th, tilesAcross } = info;
-  const samples = info.planar ? 1 : info.samplesPerPixel;
   const bandOffset = info.planar ? band * tilesAcross * info.tilesDown : 0;
   const tiles: { col: number; row: number; index: number }[] = [];
   for (let row = Math.floor(iy0 / th); row <= Math.floor((iy1 - 1) / th); row++) {
@@ -82,14 +80,41 @@ export async function readWindow(
       tiles.push({ col, row, index: bandOffset + row * tilesAcross + col });
     }
   }
-  // blocks known to hold data may be decoded already; take them now, before any await lets the LRU evict them
+  // blocks known to hold data may be decoded already; take them now (so that they stay ours across the awaits)
   const hits = new Map<number, Uint8Array>();
-  if (cog.decodedBlocks) {
+  const decoded = cog.decodedBlocks;
+  if (decoded) {
     for (const t of tiles) {
-      const hit = cog.blockState[t.index] === 1 ? cog.decodedBlocks.get(`${info.href}#${t.index}`) : undefined;
+      const hit = cog.blockState[t.index] === 1 ? decoded.take(`${info.href}#${t.index}`) : undefined;
       if (hit) hits.set(t.index, hit);
     }
   }
+  try {
+    return await readTiles(cog, win, band, out, signal, { tiles, hits, base, stride, fillNodata, ix0, iy0, ix1, iy1 });
+  } finally {
+    if (decoded) for (const h of hits.values()) decoded.release(h);
+  }
+}
+
+interface TilesToRead {
+  tiles: { col: number; row: number; index: number }[];
+  hits: Map<number, Uint8Array>;
+  base: number;
+  stride: number;
+  fillNodata: boolean;
+  /** The part of the window inside the image. */
+  ix0: number;
+  iy0: number;
+  ix1: number;
+  iy1: number;
+}
+
+async function readTiles(cog: Cog, win: PixelWindow, band: number, out: RasterArray, signal: AbortSignal | undefined, r: TilesToRead): Promise<WindowReadResult> {
+  const { info } = cog;
+  const { tiles, hits, base, stride, fillNodata, ix0, iy0, ix1, iy1 } = r;
+  const { tileWidth: tw, tileHeight: th } = info;
+  const samples = info.planar ? 1 : info.samplesPerPixel;
+  const nodataFill = info.nodata ?? 0;
   const toFetch = tiles.filter((t) => info.tileByteCounts[t.index] > 0 && cog.blockState[t.index] !== 2 && !hits.has(t.index));
   for (const t of toFetch) {
     const off = info.tileOffsets[t.index];
@@ -125,7 +150,14 @@ export async function readWindow(
       continue;
     }
     const rows = info.tiled ? th : Math.min(th, info.height - t.row * th);
-    const raw = cached ?? (await decodeBlock(cog, t.index, bytes, rows, samples));
+    // A decoded block is only read before the next await below, unless the cache keeps it: so the buffer of one
+    // that is not kept can be handed back right after its copy. Without a cache, synchronous decoders write into
+    // their scratch buffer: nothing else runs between the decode and the copy.
+    let raw = cached;
+    if (!raw) {
+      const d = decodeBlock(cog, t.index, bytes, rows, samples);
+      raw = d instanceof Promise ? await d : d;
+    }
     const block = viewAs(info.dataType, raw);
     let state: BlockState = 'data';
     if (info.nodata !== undefined && cog.blockState[t.index] === 0) {
@@ -139,17 +171,20 @@ export async function readWindow(
     }
     if (cog.blockState[t.index] === 2) state = 'nodata';
     else allNodata = false;
-    if (state === 'data' && !cached && cog.decodedBlocks) cog.decodedBlocks.set(`${info.href}#${t.index}`, raw, raw.byteLength);
+    const keep = state === 'data' && !cached && cog.decodedBlocks !== undefined;
+    if (keep) cog.decodedBlocks!.set(`${info.href}#${t.index}`, raw);
     blocks.push({ col: t.col, row: t.row, state });
-    if (state === 'nodata' && !fillNodata) continue;
-    copyBlockRect(block, tw, samples, band, out, {
-      bx: bx0 - t.col * tw,
-      by: by0 - t.row * th,
-      width: bx1 - bx0,
-      height: by1 - by0,
-      outStart,
-      outStride: stride,
-    });
+    if (state !== 'nodata' || fillNodata) {
+      copyBlockRect(block, tw, samples, band, out, {
+        bx: bx0 - t.col * tw,
+        by: by0 - t.row * th,
+        width: bx1 - bx0,
+        height: by1 - by0,
+        outStart,
+        outStride: stride,
+      });
+    }
+    if (!cached && !keep) cog.decodedBlocks?.release(raw);
   }
   return { blocks, allNodata };
 }
@@ -169,13 +204,14 @@ function nodataBlock(cog: Cog, length: number): Uint8Array {
 }
 
 /** Decompresses one block and undoes byte order and predictor; errors name the asset and the block. */
-async function decodeBlock(cog: Cog, index: number, bytes: Uint8Array, rows: number, samples: number): Promise<Uint8Array> {
+function decodeBlock(cog: Cog, index: number, bytes: Uint8Array, rows: number, samples: number): Uint8Array | Promise<Uint8Array> {
   const { info } = cog;
   const bps = info.bytesPerSample;
   const decodedBytes = info.tileWidth * rows * samples * bps;
   if (bytes.length < info.tileByteCounts[index]) {
     throw upstreamInvalid(info.href, `file truncated: block ${index} needs ${info.tileByteCounts[index]} bytes at offset ${info.tileOffsets[index]}, got ${bytes.length}`);
   }
+  const into = cog.decodedBlocks ? cog.decodedBlocks.buffer(decodedBytes) : cog.decoder.scratch?.(decodedBytes);
   const params: BlockDecodeParams = {
     compression: info.compression,
     decodedBytes,
@@ -185,13 +221,26 @@ async function decodeBlock(cog: Cog, index: number, bytes: Uint8Array, rows: num
     samplesPerPixel: info.samplesPerPixel,
     planarConfiguration: info.planar ? 2 : 1,
   };
-  let raw: Uint8Array;
+  const corrupt = (e: unknown) => upstreamInvalid(info.href, `corrupt block ${index} (compression ${info.compression}: ${(e as Error)?.message ?? e})`, e);
+  const done = (raw: Uint8Array) => {
+    if (into && raw !== into) cog.decodedBlocks?.release(into);
+    return afterDecode(cog, index, bytes, raw, rows, samples);
+  };
+  let d: Uint8Array | Promise<Uint8Array>;
   try {
-    const d = cog.decoder.decode(bytes, params);
-    raw = d instanceof Promise ? await d : d;
+    d = cog.decoder.decode(bytes, params, into);
   } catch (e) {
-    throw upstreamInvalid(info.href, `corrupt block ${index} (compression ${info.compression}: ${(e as Error)?.message ?? e})`, e);
+    throw corrupt(e);
   }
+  return d instanceof Promise ? d.then(done, (e) => Promise.reject(corrupt(e))) : done(d);
+}
+
+/** Checks the decoded size and undoes byte order and predictor. */
+function afterDecode(cog: Cog, index: number, bytes: Uint8Array, decoded: Uint8Array, rows: number, samples: number): Uint8Array {
+  const { info } = cog;
+  const bps = info.bytesPerSample;
+  const decodedBytes = info.tileWidth * rows * samples * bps;
+  let raw = decoded;
   if (raw.length < decodedBytes) {
     throw upstreamInvalid(info.href, `corrupt block ${index}: decoded to ${raw.length} bytes, expected ${decodedBytes}`);
   }

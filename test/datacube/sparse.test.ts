@@ -15,6 +15,7 @@ import {
 import { allocBuffers, planeFromArray, prepareBuffers, writePlane, type Plane } from '../../src/datacube/kernels/values.ts';
 import { compileCallback } from '../../src/datacube/kernels/compile.ts';
 import { graphFromJson } from '../../src/datacube/callback-json.ts';
+import { reducerStore as storeFor } from '../../src/datacube/kernels/fused-reduce.ts';
 import { rng } from './oracle.ts';
 
 const W = 150;
@@ -54,12 +55,22 @@ function steps(seed: number, count: number): Step[] {
     for (let k = 0; k < rects; k++) markRect(cover, Math.floor(r() * W) - 20, Math.floor(r() * H) - 20, 10 + Math.floor(r() * 70), 10 + Math.floor(r() * 50));
     const sparse = new Uint8Array(N);
     for (let i = 0; i < N; i++) sparse[i] = r() < 0.3 ? 255 : r() < 0.2 ? 0 : Math.floor(r() * 256);
+    // odd seeds: runs of equal samples as in real swaths (whole words of them are skipped by the byte lookup)
+    if (seed % 2 === 1) for (let i = 0; i < N; ) i = fillRun(sparse, i, r);
     const dense = new Uint8Array(N).fill(255);
     const sp = coverageSpans(cover);
     for (let k = 0; k < sp.length; k += 2) dense.set(sparse.subarray(sp[k], sp[k + 1]), sp[k]);
     out.push({ cover, sparse, dense });
   }
   return out;
+}
+
+/** A run of 1..40 equal samples (mostly 0 or 255) from i on; returns where it ends. */
+function fillRun(a: Uint8Array | Int8Array, i: number, r: () => number): number {
+  const v = r() < 0.4 ? 255 : r() < 0.6 ? 0 : Math.floor(r() * 256);
+  const end = Math.min(a.length, i + 1 + Math.floor(r() * 40));
+  a.fill(v, i, end);
+  return end;
 }
 
 function output(p: Plane): Float64Array {
@@ -147,6 +158,30 @@ describe('sparse planes and fused reduction equal the dense path', () => {
       });
     }
   }
+
+  test('the byte lookup loop equals the direct fused loop, Uint8 and Int8, at any alignment', () => {
+    const r = rng(11);
+    for (const [, apply] of applies.slice(0, 2)) {
+      const kernel = compileCallback(graphFromJson(apply.graph as never), ['x'])!;
+      for (const op of ['max', 'min', 'sum', 'product', 'count'] as const) {
+        for (const [type, nodata] of [['Uint8Array', 255], ['Int8Array', -1], ['Uint8Array', null]] as const) {
+          const data = type === 'Uint8Array' ? new Uint8Array(N + 3) : new Int8Array(N + 3);
+          for (let i = 0; i < data.length; ) i = fillRun(data, i, r);
+          const x = data.subarray(1 + (op.length % 3)); // unaligned views take the per-pixel path
+          const spans = Int32Array.of(0, 7, 9, 10, 13, 400, 401, 3000, 3001, N - 3);
+          const run = (bytes?: 'Uint8Array' | 'Int8Array') => {
+            const acc = new Float64Array(N).fill(op === 'product' ? 1 : 0);
+            const counts = new Uint32Array(N);
+            const loop = kernel.fuse({ key: `${op}|${nodata}|${type}|${bytes}`, nodata, bytes, store: (v) => storeFor(op, v) })!;
+            loop(spans, x, acc, op === 'count' ? null : counts);
+            loop(Int32Array.of(0, N - 3), data.subarray(0, N - 3), acc, op === 'count' ? null : counts);
+            return { acc, counts };
+          };
+          assert.deepEqual(run(type), run(), `${op} ${type} nodata ${nodata}`);
+        }
+      }
+    }
+  });
 
   test('mask with a null replacement keeps the coverage and the values', () => {
     const kernels = createKernelProvider();

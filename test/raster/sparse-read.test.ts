@@ -5,8 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { CogReader } from '../../src/raster/cog-reader.ts';
+import { DecodedBlocks } from '../../src/raster/decoded-blocks.ts';
 import { readWindow } from '../../src/raster/read-window.ts';
-import { type Fixture, compareWindows, expectedWindow, makeFixtures } from './fixtures.ts';
+import { type Fixture, compareWindows, expectedWindow, makeFixtures, testWindows } from './fixtures.ts';
 
 let dir: string;
 let fixtures: Map<string, Fixture>;
@@ -56,5 +57,50 @@ describe('sparse reads', () => {
     const cog = await reader.open(fixtures.get('u8_zstd')!.path);
     await readWindow(cog, { x0: 0, y0: 0, width: 1300, height: 1100 }, 0, new Uint8Array(1300 * 1100));
     assert.ok(cog.decodedBlocks!.size > 0, 'data blocks were kept');
+  });
+
+  test('concurrent reads through a small recycling cache give the same pixels', async () => {
+    // a budget of ~3 blocks: blocks are evicted and their buffers reused while other reads still await
+    const reader = new CogReader({ decodedBlockBytes: 3 * 256 * 256 + 1 });
+    const f = fixtures.get('u8_zstd')!;
+    const cog = await reader.open(f.path);
+    const wins = testWindows(f.width, f.height, 10);
+    for (let pass = 0; pass < 3; pass++) {
+      const outs = wins.map((w) => new Uint8Array(w.width * w.height));
+      await Promise.all(wins.map((w, k) => readWindow(cog, w, 0, outs[k], undefined, { fill: 254 })));
+      wins.forEach((w, k) => assert.deepEqual(outs[k], expectedWindow(f, 0, w.x0, w.y0, w.width, w.height, 254), `pass ${pass} window ${k}`));
+    }
+  });
+});
+
+describe('decoded block cache', () => {
+  test('recycles a buffer only when it left the cache and no read holds it', () => {
+    const c = new DecodedBlocks(2000);
+    const a = c.buffer(1000);
+    a.fill(1);
+    c.set('a', a);
+    const taken = c.take('a')!;
+    assert.equal(taken, a);
+    const b = c.buffer(1000);
+    assert.notEqual(b.buffer, a.buffer, 'a is cached: not reused');
+    c.set('b', b);
+    c.set('c', c.buffer(1000)); // evicts a, which is still taken
+    assert.equal(c.take('a'), undefined);
+    assert.notEqual(c.buffer(1000).buffer, a.buffer, 'a is still in use: not reused');
+    c.release(taken);
+    assert.equal(c.buffer(1000).buffer, a.buffer, 'a is free once released');
+    assert.equal(c.buffer(500).byteLength, 500, 'buffers of another size are not reused');
+  });
+
+  test('a buffer that was not kept is reused at once; a block over budget is not kept', () => {
+    const c = new DecodedBlocks(1500);
+    const a = c.buffer(1000);
+    c.release(a);
+    assert.equal(c.buffer(1000).buffer, a.buffer);
+    const big = c.buffer(2000);
+    c.set('big', big);
+    assert.equal(c.size, 0);
+    c.release(big);
+    assert.equal(c.buffer(2000).buffer, big.buffer);
   });
 });

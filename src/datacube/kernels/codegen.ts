@@ -47,6 +47,11 @@ export interface FusionSink {
   key: string;
   nodata: number | null;
   store(result: Operand): string;
+  /**
+   * The samples are bytes of this array type: the callback is then tabulated once for the 256 possible samples and
+   * the loop looks results up, skipping runs of 8 equal samples whose result is no-data with two comparisons.
+   */
+  bytes?: 'Uint8Array' | 'Int8Array';
 }
 
 /** Runs a fused loop over the spans: X raw samples, ACC / CNT the sink's state arrays. */
@@ -123,11 +128,16 @@ export function buildKernel(nodes: readonly IrNode[], result: CValue, slots: rea
       if (mode !== 'fused' || used.length > 1 || (used.length === 1 && slots[used[0]].index >= 0)) return undefined;
       let f = fusedCache.get(sink.key);
       if (!f) {
-        const masked = slots.map(() => false);
-        const c = result.k === 'const' ? { v: literal(constant === null ? 0 : Number(constant)), m: constant === null ? '0' : '1' } : undefined;
-        const { source } = generate(nodes, live, result.k === 'plane' ? result.ref : -1, masked, mode, { sink, constant: c });
-        const fn = new Function('SP', 'X', 'ACC', 'CNT', 'H', source) as (SP: Int32Array, X: ArrayLike<number>, ACC: Float64Array, CNT: Uint32Array | null, H: object) => void;
-        f = (SP, X, ACC, CNT) => fn(SP, X, ACC, CNT, HELPERS);
+        const direct = (sink: FusionSink): FusedLoop => {
+          const masked = slots.map(() => false);
+          const c = result.k === 'const' ? { v: literal(constant === null ? 0 : Number(constant)), m: constant === null ? '0' : '1' } : undefined;
+          const { source } = generate(nodes, live, result.k === 'plane' ? result.ref : -1, masked, mode, { sink, constant: c });
+          const fn = new Function('SP', 'X', 'ACC', 'CNT', 'H', source) as (SP: Int32Array, X: ArrayLike<number>, ACC: Float64Array, CNT: Uint32Array | null, H: object) => void;
+          return (SP, X, ACC, CNT) => fn(SP, X, ACC, CNT, HELPERS);
+        };
+        // for 8-bit samples, a sink storing each pixel's result and validity tabulates the callback
+        const tabulate = (r: Operand) => `ACC[i] = ${r.m === '0' ? '0' : r.v}; CNT[i] = ${r.m};\n`;
+        f = sink.bytes ? byteLookupLoop(direct({ key: '', nodata: sink.nodata, store: tabulate }), sink as FusionSink & { bytes: 'Uint8Array' | 'Int8Array' }) : direct(sink);
         fusedCache.set(sink.key, f);
       }
       return f;
@@ -267,6 +277,47 @@ function generate(
   }
   const r = fusion?.constant ?? resultOperand();
   return { source: `'use strict';\n${head.join('\n')}\n${body}`, maskLiteral: r.m === '1' || r.m === '0' ? r.m : '' };
+}
+
+/**
+ * The fused loop of 8-bit samples as a table lookup: `tabulate` (the loop generated for the callback, storing
+ * instead of reducing) computes the result and validity of each of the 256 samples once, exactly as per pixel, and the sink's code then
+ * reads them from the tables. Most samples of sparse rasters are no-data or map to it (e.g. masked zeros) and come
+ * in runs, so aligned pairs of words of 8 equal such samples are passed over whole.
+ */
+function byteLookupLoop(tabulate: FusedLoop, sink: FusionSink & { bytes: 'Uint8Array' | 'Int8Array' }): FusedLoop {
+  const samples = sink.bytes === 'Uint8Array' ? new Uint8Array(256) : new Int8Array(256);
+  for (let k = 0; k < 256; k++) samples[k] = k; // Int8Array wraps: samples[k] & 255 === k
+  const TV = new Float64Array(256);
+  const TM = new Uint32Array(256);
+  tabulate(Int32Array.of(0, 256), samples, TV, TM);
+  const body = sink.store({ v: 'TV[k]', m: 'TM[k]', type: 'number' });
+  const px = `{ const k = X[i] & 255;\n${body}}\n`;
+  const source = `'use strict';
+const TV = H.TV, TM = H.TM;
+const W = (X.byteOffset & 3) === 0 ? new Uint32Array(X.buffer, X.byteOffset, X.length >> 2) : null;
+for (let s = 0; s < SP.length; s += 2) {
+const e = SP[s + 1];
+let i = SP[s];
+if (W !== null) {
+const a = Math.min(e, (i + 3) & -4);
+for (; i < a; i++) ${px}
+const we = e >> 2;
+let j = i >> 2;
+for (; j + 1 < we; j += 2) {
+const w = W[j];
+const b = w & 255;
+if (w === W[j + 1] && w === b * 16843009 && TM[b] === 0) continue;
+for (let i = j << 2, z = i + 8; i < z; i++) ${px}
+}
+if (i < j << 2) i = j << 2;
+}
+for (; i < e; i++) ${px}
+}
+`;
+  const fn = new Function('SP', 'X', 'ACC', 'CNT', 'H', source) as (SP: Int32Array, X: ArrayLike<number>, ACC: Float64Array, CNT: Uint32Array | null, H: object) => void;
+  const tables = { TV, TM };
+  return (SP, X, ACC, CNT) => fn(SP, X, ACC, CNT, tables);
 }
 
 /** A loop over the pixels of the spans SP ([start, end) pairs); the body sees the pixel index as `i`. */

@@ -14,7 +14,8 @@ import type { ReducerFusion } from './reducer-base.ts';
 export function fusedReduceStep(kernel: PlaneKernel, fusion: ReducerFusion, nodata: number | null, sampleType: string): FusedLoop | undefined {
   // a float32 sample equals the no-data value as the raster's own type compares it (planeFromArray does the same)
   const nd = nodata !== null && sampleType === 'Float32Array' ? Math.fround(nodata) : nodata;
-  return kernel.fuse({ key: `${fusion.op}|${nd}|${sampleType}`, nodata: nd, store: (r) => store(fusion.op, r) });
+  const bytes = sampleType === 'Uint8Array' || sampleType === 'Int8Array' ? sampleType : undefined;
+  return kernel.fuse({ key: `${fusion.op}|${nd}|${sampleType}`, nodata: nd, store: (r) => reducerStore(fusion.op, r), bytes });
 }
 
 /** The callback `x => x`, for a reduction straight over loaded samples. */
@@ -23,7 +24,7 @@ export function identityKernel(): PlaneKernel {
 }
 
 /** Mirrors the ignore_nodata branches of Accumulator.add / Counter.add for one pixel. */
-function store(op: ReducerFusion['op'], r: Operand): string {
+export function reducerStore(op: ReducerFusion['op'], r: Operand): string {
   if (r.m === '0') return '';
   const when = (code: string) => (r.m === '1' ? `${code}\n` : `if (${r.m} !== 0) { ${code} }\n`);
   switch (op) {

@@ -9,7 +9,26 @@ export interface StreamingReducerOptions {
   ignoreNodata?: boolean;
   /** count only: count every step (`condition: true`) instead of the valid values. */
   countAll?: boolean;
+  /** Where the per-pixel state comes from; default: new arrays. */
+  state?: StateArrays;
 }
+
+/**
+ * Per-pixel state arrays of a reducer, by name, of n elements each. The contents on return are arbitrary: reducers
+ * initialise their state themselves. Lets the evaluator keep the memory from chunk to chunk when the chunk size
+ * changes (edge chunks), instead of allocating state anew for every size.
+ */
+export interface StateArrays {
+  f64(name: string, n: number): Float64Array;
+  u32(name: string, n: number): Uint32Array;
+  u8(name: string, n: number): Uint8Array;
+}
+
+export const newStateArrays: StateArrays = {
+  f64: (_name, n) => new Float64Array(n),
+  u32: (_name, n) => new Uint32Array(n),
+  u8: (_name, n) => new Uint8Array(n),
+};
 
 export interface StreamingReducer {
   readonly kind: StreamingKind;

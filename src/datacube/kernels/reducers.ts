@@ -6,24 +6,25 @@
  * count has no ignore_nodata: it counts valid values (not no-data, finite) or, with `countAll`, every step.
  * any/all read non-zero as true and follow the truth tables of any.json / all.json.
  */
-import { ReducerBase, type ReducerFusion, type StreamingKind, type StreamingReducer, type StreamingReducerOptions } from './reducer-base.ts';
+import { ReducerBase, newStateArrays, type ReducerFusion, type StateArrays, type StreamingKind, type StreamingReducer, type StreamingReducerOptions } from './reducer-base.ts';
 import { Picker, Truth } from './reducers-select.ts';
 import { addCoverage, copyCoverage, coverageIsFull, coverageSpans, denseSpans, fillSpans, type Coverage } from './coverage.ts';
 import type { Plane } from './values.ts';
 
-export type { StreamingKind, StreamingReducer, StreamingReducerOptions } from './reducer-base.ts';
+export type { StateArrays, StreamingKind, StreamingReducer, StreamingReducerOptions } from './reducer-base.ts';
 
 export function createStreamingReducer(kind: StreamingKind, n: number, opts: StreamingReducerOptions = {}): StreamingReducer {
   const ignore = opts.ignoreNodata ?? true;
+  const state = opts.state ?? newStateArrays;
   switch (kind) {
     case 'max':
     case 'min':
     case 'sum':
     case 'mean':
     case 'product':
-      return new Accumulator(kind, n, ignore);
+      return new Accumulator(kind, n, ignore, state);
     case 'count':
-      return new Counter(n, opts.countAll ?? false);
+      return new Counter(n, opts.countAll ?? false, state);
     case 'first':
     case 'last':
       return new Picker(kind, n, ignore);
@@ -49,13 +50,13 @@ class Accumulator extends ReducerBase implements StreamingReducer {
   private touched: Coverage | undefined;
   private touchedAll = true;
 
-  constructor(readonly kind: AccumulatorKind, n: number, private readonly ignore: boolean) {
+  constructor(readonly kind: AccumulatorKind, n: number, private readonly ignore: boolean, state: StateArrays) {
     super(n);
     this.all = denseSpans(n);
-    this.acc = new Float64Array(n);
-    this.counts = new Uint32Array(n);
-    this.poison = ignore ? null : new Uint8Array(n);
-    this.valid = new Uint8Array(n);
+    this.acc = state.f64('acc', n);
+    this.counts = state.u32('counts', n);
+    this.poison = ignore ? null : state.u8('poison', n);
+    this.valid = state.u8('valid', n);
     this.reset();
   }
 
@@ -185,9 +186,10 @@ class Counter extends ReducerBase implements StreamingReducer {
   readonly kind = 'count' as const;
   private readonly counts: Float64Array;
 
-  constructor(n: number, private readonly all: boolean) {
+  constructor(n: number, private readonly all: boolean, state: StateArrays) {
     super(n);
-    this.counts = new Float64Array(n);
+    this.counts = state.f64('counts', n);
+    this.reset();
   }
 
   override reset(): void {

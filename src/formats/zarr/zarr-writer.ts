@@ -117,10 +117,14 @@ export function createZarrWriter(store: ObjectStore, prefix: string, options: Za
           const indices = nt === undefined ? [cy, cx] : [t0 / steps, cy, cx];
           jobs.push(async () => {
             signal.throwIfAborted();
-            const chunk = new ctor(steps * plane);
-            packChunk(samples, shape, t0, count, chunk, fill);
+            // a full window of whole steps is already laid out as the chunk: no copy
+            const whole = count === steps && window.width === shape.chunkWidth && window.height === shape.chunkHeight;
+            const chunk = whole ? samples.subarray(t0 * plane, (t0 + count) * plane) : new ctor(steps * plane);
+            if (!whole) packChunk(samples, shape, t0, count, chunk, fill);
             if (skipEmpty && v.nodata !== null && allEqual(chunk, fill)) return;
-            const body = layout.encoder.encode(bytesOfSamples(chunk), bytesOf(v.dtype));
+            let body = layout.encoder.encode(bytesOfSamples(chunk), bytesOf(v.dtype));
+            // stored as is (codec none): the samples' memory is the executor's, reused for its next chunk
+            if (whole && body.buffer === chunk.buffer) body = body.slice();
             await store.put(keyOf(chunkKey(layout, v.name, indices)), body, BINARY_TYPE, signal);
           });
         }
