@@ -63,14 +63,23 @@ describe('filters after load_collection are pushed into the STAC search', () => 
     itemsPerMonth = items.length / 12;
     stac = await startStacFixture(items, { collection: 'GFMY' });
     const demo = JSON.parse(await fs.readFile(new URL('../../collections/demo.json', import.meta.url), 'utf8')).collections[0];
-    const collection = (id: string, maxItems?: number) => ({
+    const collection = (id: string, maxItems?: number, flood: Record<string, unknown> = {}) => ({
       ...demo,
       id,
+      bands: demo.bands.map((b: { name: string }) => (b.name === 'ensemble_flood_extent' ? { ...b, ...flood } : b)),
       source: { type: 'stac-api', url: stac.url, collection: 'GFMY', method: 'POST', pageSize: 20, ...(maxItems ? { maxItems } : {}) },
       extent: { ...demo.extent, temporal: { interval: [['2023-01-01T00:00:00Z', '2023-12-31T23:59:59Z']] } },
     });
     const file = path.join(tmp, 'collections.json');
-    await fs.writeFile(file, JSON.stringify({ collections: [collection('GFMY'), collection('GFMCAP', MAX_ITEMS)] }));
+    await fs.writeFile(file, JSON.stringify({
+        collections: [
+          collection('GFMY'),
+          collection('GFMCAP', MAX_ITEMS),
+          // the flood band as float32 (the cube type widens), and as an asset no item has
+          collection('GFMWIDE', undefined, { data_type: 'float32' }),
+          collection('GFMGAP', undefined, { asset: 'not_published' }),
+        ],
+      }));
     t = await createTestApp({
       env: {
         CHUNK_THREADS: '0',
@@ -94,6 +103,17 @@ describe('filters after load_collection are pushed into the STAC search', () => 
   const load = (id: string, temporal: string[], bands: string[] | null = null) => ({ process_id: 'load_collection', arguments: { id, spatial_extent: AOI, temporal_extent: temporal, bands } });
   const from = (node: string) => ({ from_node: node });
   const labels = (node: string) => ({ process_id: 'dimension_labels', arguments: { data: from(node), dimension: 't' }, result: true });
+  /** A sync result as bytes, with the searches it sent. */
+  const bytes = async (graph: Record<string, unknown>) => {
+    stac.requests.length = 0;
+    const res = await sync(graph).buffer(true).parse((r, cb) => {
+      const parts: Buffer[] = [];
+      r.on('data', (c: Buffer) => parts.push(c));
+      r.on('end', () => cb(null, Buffer.concat(parts)));
+    });
+    assert.equal(res.status, 200, String(res.body));
+    return { body: res.body as Buffer, searches: searches() };
+  };
   const iso = (d: string) => new Date(`${d}T00:00:00Z`).toISOString();
 
   it('searches only the month a year-long load is filtered to, so a load over the limits runs', async () => {
@@ -115,16 +135,6 @@ describe('filters after load_collection are pushed into the STAC search', () => 
 
   it('gives the same bytes as loading the narrow extent directly, or with pushdown defeated', async () => {
     const save = (node: string) => ({ process_id: 'save_result', arguments: { data: from(node), format: 'netCDF' }, result: true });
-    const bytes = async (graph: Record<string, unknown>) => {
-      stac.requests.length = 0;
-      const res = await sync(graph).buffer(true).parse((r, cb) => {
-        const parts: Buffer[] = [];
-        r.on('data', (c: Buffer) => parts.push(c));
-        r.on('end', () => cb(null, Buffer.concat(parts)));
-      });
-      assert.equal(res.status, 200, String(res.body));
-      return { body: res.body as Buffer, searches: searches() };
-    };
     const filters = (extent: unknown) => ({
       t: { process_id: 'filter_temporal', arguments: { data: from('l'), extent } },
       b: { process_id: 'filter_bands', arguments: { data: from('t'), bands: ['ensemble_likelihood'] } },
@@ -139,6 +149,24 @@ describe('filters after load_collection are pushed into the STAC search', () => 
     assert.ok(pushed.body.length > 1000);
     assert.ok(pushed.body.equals(defeated.body), 'pushdown changed the result');
     assert.ok(pushed.body.equals(direct.body), 'differs from loading August directly');
+  });
+
+  it('keeps the data type and grid of the full band list, and needs no assets for bands filtered away', async () => {
+    const graph = (id: string, bands: unknown) => ({
+      ...(typeof bands === 'object' && bands && 'from_node' in bands ? { n: { process_id: 'array_create', arguments: { data: ['ensemble_likelihood'] } } } : {}),
+      l: load(id, AUGUST),
+      b: { process_id: 'filter_bands', arguments: { data: from('l'), bands } },
+      s: { process_id: 'save_result', arguments: { data: from('b'), format: 'netCDF' }, result: true },
+    });
+    const pushed = (await bytes(graph('GFMWIDE', ['ensemble_likelihood']))).body;
+    const defeated = (await bytes(graph('GFMWIDE', from('n')))).body;
+    const narrow = (await bytes({ l: load('GFMWIDE', AUGUST, ['ensemble_likelihood']), s: { process_id: 'save_result', arguments: { data: from('l'), format: 'netCDF' }, result: true } })).body;
+    assert.ok(pushed.equals(defeated), 'pushdown changed the result');
+    assert.ok(!pushed.equals(narrow), 'the float32 band widens the cube type even when filtered away');
+    const gap = await sync(graph('GFMGAP', ['ensemble_likelihood']));
+    assert.equal(gap.status, 200, JSON.stringify(gap.body));
+    const gapDefeated = await sync(graph('GFMGAP', from('n'))).expect(502);
+    assert.equal(gapDefeated.body.code, 'UpstreamInvalid');
   });
 
   it('does not narrow a load that another branch uses unfiltered', async () => {

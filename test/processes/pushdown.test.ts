@@ -48,6 +48,8 @@ test('chained filters intersect; branches that all filter take the hull of their
   // filter_bbox passes the needs of its output on, and an open end is bounded by the load's own extent
   const open = await narrowing({ l: load(), c: { process_id: 'filter_bbox', arguments: { data: from('l'), extent: BBOX } }, t: temporal('c', ['2023-11-15', null]), r: labels('t') });
   assert.deepEqual(open['["l"]'].time, [ms('2023-11-15'), ms('2024-01-01')]);
+  const unbounded = await narrowing({ l: load({ temporal_extent: null }), t: temporal('l', ['2023-11-15', null]), r: labels('t') });
+  assert.deepEqual(unbounded['["l"]'].time, [ms('2023-11-15'), null]);
 });
 
 test('a load with one unfiltered use is not narrowed', async () => {

@@ -22,8 +22,8 @@ type Interval = [number | null, number | null];
 
 /** What one load_collection call may skip, keyed by its node path. */
 export interface LoadNarrowing {
-  /** Replaces the load's temporal extent (always within it). */
-  time?: [number, number];
+  /** Replaces the load's temporal extent (always within it; null ends are open). */
+  time?: Interval;
   /** Keeps only these bands (a strict subset of the loaded ones); order, data type and grid asset stay. */
   bands?: readonly string[];
 }
@@ -75,7 +75,7 @@ export class PushdownPlan {
 
 export const pathKey = (path: readonly string[]): string => JSON.stringify(path);
 
-function narrowTime(own: Interval | undefined, uses: CubeUse[]): [number, number] | undefined {
+function narrowTime(own: Interval | undefined, uses: CubeUse[]): Interval | undefined {
   if (uses.length === 0) return undefined;
   let s: number | null = Infinity;
   let e: number | null = -Infinity;
@@ -89,8 +89,8 @@ function narrowTime(own: Interval | undefined, uses: CubeUse[]): [number, number
   if (s === Infinity) return undefined; // no use keeps any time step: leave the load (and its errors) as it is
   const start = maxStart(s, own?.[0] ?? null);
   const end = minEnd(e, own?.[1] ?? null);
-  if (start === null || end === null || end <= start) return undefined;
-  if (own && own[0] === start && own[1] === end) return undefined;
+  if (start !== null && end !== null && end <= start) return undefined;
+  if ((own?.[0] ?? null) === start && (own?.[1] ?? null) === end) return undefined;
   return [start, end];
 }
 
