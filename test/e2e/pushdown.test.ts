@@ -169,6 +169,23 @@ describe('filters after load_collection are pushed into the STAC search', () => 
     assert.equal(gapDefeated.body.code, 'UpstreamInvalid');
   });
 
+  it("pushes the band the Python client's cube.band() picks (reduce_dimension with array_element by label)", async () => {
+    const pick = (id: string, by: Record<string, unknown>) => ({
+      l: load(id, AUGUST),
+      r: {
+        process_id: 'reduce_dimension',
+        arguments: { data: from('l'), dimension: 'bands', reducer: { process_graph: { e: { process_id: 'array_element', arguments: { data: { from_parameter: 'data' }, ...by }, result: true } } } },
+      },
+      s: { process_id: 'save_result', arguments: { data: from('r'), format: 'netCDF' }, result: true },
+    });
+    const byLabel = (await bytes(pick('GFMY', { label: 'ensemble_likelihood' }))).body;
+    const byIndex = (await bytes(pick('GFMY', { index: 1 }))).body; // not pushed: indices shift when bands go
+    assert.ok(byLabel.equals(byIndex), 'pushdown changed the result');
+    const gap = await sync(pick('GFMGAP', { label: 'ensemble_likelihood' }));
+    assert.equal(gap.status, 200, JSON.stringify(gap.body));
+    await sync(pick('GFMGAP', { index: 1 })).expect(502);
+  });
+
   it('does not narrow a load that another branch uses unfiltered', async () => {
     stac.requests.length = 0;
     const res = await sync({

@@ -52,6 +52,26 @@ test('chained filters intersect; branches that all filter take the hull of their
   assert.deepEqual(unbounded['["l"]'].time, [ms('2023-11-15'), null]);
 });
 
+test('reduce_dimension over bands that picks bands by label needs only those bands', async () => {
+  const element = (args: Record<string, unknown>) => ({ process_id: 'array_element', arguments: { data: { from_parameter: 'data' }, ...args } });
+  const reduce = (node: string, graph: Record<string, unknown>) => ({
+    process_id: 'reduce_dimension',
+    arguments: { data: from(node), dimension: 'bands', reducer: { process_graph: graph } },
+  });
+  const ndvi = {
+    nir: element({ label: 'B08' }),
+    red: element({ label: 'B04' }),
+    n: { process_id: 'normalized_difference', arguments: { x: from('nir'), y: from('red') }, result: true },
+  };
+  const picked = await narrowing({ l: load(), t: temporal('l', ['2023-06-01', '2023-07-01']), r: reduce('t', ndvi), d: labels('r') });
+  assert.deepEqual(picked, { '["l"]': { time: [ms('2023-06-01'), ms('2023-07-01')], bands: ['B04', 'B08'] } });
+  // by index: the position would change once bands are dropped
+  assert.deepEqual(await narrowing({ l: load(), r: reduce('l', { e: { ...element({ index: 2 }), result: true } }), d: labels('r') }), {});
+  // the reducer also reads the whole array
+  const whole = { e: element({ label: 'B08' }), m: { process_id: 'mean', arguments: { data: { from_parameter: 'data' } } }, s: { process_id: 'add', arguments: { x: from('e'), y: from('m') }, result: true } };
+  assert.deepEqual(await narrowing({ l: load(), r: reduce('l', whole), d: labels('r') }), {});
+});
+
 test('a load with one unfiltered use is not narrowed', async () => {
   const both = await narrowing({ l: load(), t: temporal('l', ['2023-06-01', '2023-07-01']), b: bands('t', ['B04']), x: labels('b', false), r: labels('l') });
   assert.deepEqual(both, {});

@@ -3,7 +3,8 @@
  * bands that all of its uses need, so that the load searches and lists only those items and asks only those assets.
  *
  * Planning values are `CubeUse`s: the load they come from plus what the filters applied so far keep. A use consumed
- * by anything other than filter_temporal / filter_bands / filter_bbox (a process without a plan hook, a callback
+ * by anything other than filter_temporal / filter_bands / filter_bbox / a band-picking reduce_dimension (a process
+ * without a plan hook, a callback
  * that could read it, the result of the graph) needs everything it holds; the load then needs the union of those.
  *
  * Results stay identical to loading everything: the narrowed load keeps the band order, data type and grid asset of
@@ -13,7 +14,7 @@
  * which a shorter time range changes. Bounding boxes are not pushed (the grid and its edge pixels depend on them).
  */
 import type { CollectionEntry } from '../../catalog/index.ts';
-import { planGraph, type PlanContext, type ProcessArgs, type Program } from '../../process-graph/index.ts';
+import { planGraph, type Argument, type Callback, type ParsedGraph, type PlanContext, type ProcessArgs, type Program } from '../../process-graph/index.ts';
 import { instant, temporalExtent } from './extents.ts';
 import type { CubeServices } from './services.ts';
 
@@ -188,6 +189,66 @@ export function planFilterBands(args: ProcessArgs): CubeUse | undefined {
   const ok = Array.isArray(bands) && bands.length > 0 && bands.every((b) => typeof b === 'string' && available.has(b));
   if (!ok || (Array.isArray(wavelengths) && wavelengths.length > 0) || (wavelengths !== null && !Array.isArray(wavelengths))) return fail(use);
   return new CubeUse(use.load, use.time, new Set(bands as string[]));
+}
+
+/**
+ * reduce_dimension over bands with a reducer that reads bands only by label (`array_element(data, label: 'B04')`,
+ * what the openEO Python client's `cube.band('B04')` sends) needs just those bands. Its output is not followed
+ * further: downstream uses of the reduced cube count as using all its time steps.
+ */
+export function planReduceDimension(args: ProcessArgs): undefined {
+  const use = takeInput(args);
+  if (!use) return undefined;
+  const reducer = args.get('reducer') as Partial<Callback> | undefined;
+  const labels = args.get('dimension') === 'bands' && reducer?.kind === 'callback' && reducer.graph ? labelsRead(reducer.graph) : undefined;
+  const available = use.bands ?? new Set(use.load.bands);
+  if (!labels || labels.length === 0 || !labels.every((l) => available.has(l))) return fail(use);
+  new CubeUse(use.load, use.time, new Set(labels)).opaque = true;
+  return undefined;
+}
+
+/** The labels a reducer reads when it reads its `data` only through `array_element` by constant label. */
+function labelsRead(graph: ParsedGraph): string[] | undefined {
+  const labels: string[] = [];
+  for (const node of graph.nodes.values()) {
+    for (const [name, arg] of Object.entries(node.args)) {
+      const reads = readsData(arg);
+      if (reads === undefined) return undefined;
+      if (!reads) continue;
+      const label = node.args.label;
+      const index = node.args.index;
+      const byLabel = node.processId === 'array_element' && node.namespace === null && name === 'data' && arg.kind === 'from_parameter';
+      if (!byLabel || label?.kind !== 'value' || typeof label.value !== 'string' || (index && !(index.kind === 'value' && index.value === null))) return undefined;
+      labels.push(label.value);
+    }
+  }
+  return labels;
+}
+
+/** Whether an argument reads the reducer's `data`; undefined when a nested callback makes that unclear. */
+function readsData(arg: Argument): boolean | undefined {
+  switch (arg.kind) {
+    case 'from_parameter':
+      return arg.name === 'data';
+    case 'callback':
+      return undefined;
+    case 'array':
+      return anyReads(arg.items);
+    case 'object':
+      return anyReads(Object.values(arg.entries));
+    default:
+      return false;
+  }
+}
+
+function anyReads(args: readonly Argument[]): boolean | undefined {
+  let any = false;
+  for (const a of args) {
+    const r = readsData(a);
+    if (r === undefined) return undefined;
+    any ||= r;
+  }
+  return any;
 }
 
 /** filter_bbox crops the grid only: whatever time and bands its output needs, its input needs. */
