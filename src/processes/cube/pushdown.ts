@@ -2,16 +2,17 @@
  * Filter pushdown: a dry run (`planGraph`) before evaluation finds, for each load_collection call, the time range and
  * bands that all of its uses need, so that the load searches and lists only those items and asks only those assets.
  *
- * Planning values are `CubeUse`s: the load they come from plus what the filters applied so far keep. A use consumed
- * by anything other than filter_temporal / filter_bands / filter_bbox / a band-picking reduce_dimension (a process
- * without a plan hook, a callback
- * that could read it, the result of the graph) needs everything it holds; the load then needs the union of those.
+ * Planning values are `CubeUse`s: the load they come from plus what the filters applied so far keep. filter_temporal,
+ * filter_bands and filter_bbox pass a narrower use on; reduce_dimension over bands with a reducer that picks bands by
+ * label ends one. A use read by anything else (a process without a plan hook, a callback that could see it, the
+ * graph's result) needs all it holds; the load needs the union (time: hull) of its uses' needs.
  *
- * Results stay identical to loading everything: the narrowed load keeps the band order, data type and grid asset of
- * the full load, and the filters still run (they select by label, so they pick the same steps and bands). Time is
- * pushed only when the load has a spatial extent: the output grid then depends on the items only through their
- * most common CRS / resolution / anchor, while without an extent it is the union of all the items' footprints,
- * which a shorter time range changes. Bounding boxes are not pushed (the grid and its edge pixels depend on them).
+ * Results stay identical to loading everything: the narrowed load keeps the data type and grid asset of the full
+ * band list, and the filters still run (they select by label, so they pick the same steps and bands). Time is pushed
+ * only when the load has a spatial extent: the output grid then depends on the items only through their most common
+ * CRS / resolution / anchor (the same for any time range when the items share them, as tiles of one grid do), while
+ * without an extent it is the union of all the items' footprints, which a shorter time range changes. Bounding boxes
+ * are not pushed: the grid and its edge pixels depend on them.
  */
 import type { CollectionEntry } from '../../catalog/index.ts';
 import { planGraph, type Argument, type Callback, type ParsedGraph, type PlanContext, type ProcessArgs, type Program } from '../../process-graph/index.ts';
