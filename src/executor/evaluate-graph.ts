@@ -1,5 +1,5 @@
 import { evaluateProgram } from '../process-graph/index.ts';
-import type { CubeServices, SaveRequest } from '../processes/cube/index.ts';
+import { planLoadNarrowing, type CubeServices, type SaveRequest } from '../processes/cube/index.ts';
 import type { ProcessValidator } from './validate-process.ts';
 
 /** What evaluating a process needs. */
@@ -24,6 +24,8 @@ export async function evaluateGraph(
   const { program, errors } = await deps.validator.check(process, userId, signal);
   if (!program) throw errors[0];
   const cubes = deps.cubeServices();
+  // The dry run first: each load then searches only the time range and bands its filters keep.
+  cubes.narrowing = await planLoadNarrowing(program, cubes, signal);
   const value = await evaluateProgram(program, { signal, services: { cubes }, maxDepth: deps.maxDepth });
   return { value, saved: cubes.saved };
 }

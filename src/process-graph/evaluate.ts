@@ -22,7 +22,10 @@ import type {
 /** How a predefined process is called: run it, or ask it for its planning contribution. */
 export interface Invoker {
   readonly eagerOnly: boolean;
-  invoke(def: ProcessDefinition, args: ProcessArgs, signal: AbortSignal, path: readonly string[]): unknown;
+  /** `inCallback`: the call belongs to a callback graph (or a user-defined process called from one). */
+  invoke(def: ProcessDefinition, args: ProcessArgs, signal: AbortSignal, path: readonly string[], inCallback: boolean): unknown;
+  /** Told about every callback created, with the parameter values its graph can read from the scopes around it. */
+  callbackCreated?(visible: readonly unknown[]): void;
 }
 
 export interface EvaluateOptions {
@@ -39,7 +42,7 @@ export function evaluateProgram(program: Program, options: EvaluateOptions): Pro
   const services = options.services ?? ({} as ProcessServices);
   const invoker: Invoker = {
     eagerOnly: false,
-    invoke: (def, args, signal) => def.run(args, { signal, services }),
+    invoke: (def, args, signal, path, inCallback) => def.run(args, inCallback ? { signal, services } : { signal, services, path }),
   };
   return runProgram(program, invoker, options);
 }
@@ -51,7 +54,7 @@ export function runProgram(
 ): Promise<unknown> {
   const scope = Scope.root(bindParameters('process graph', program.parameters, options.arguments ?? {}));
   const env: Env = { program, invoker, maxDepth: options.maxDepth ?? Infinity };
-  return new Frame(env, program.graph, scope, 0, options.signal, []).run();
+  return new Frame(env, program.graph, scope, 0, options.signal, [], false).run();
 }
 
 interface Env {
@@ -87,6 +90,7 @@ class Frame {
     private readonly depth: number,
     private readonly signal: AbortSignal,
     private readonly path: readonly string[],
+    private readonly inCallback: boolean,
   ) {}
 
   async run(): Promise<unknown> {
@@ -115,7 +119,7 @@ class Frame {
       }
       const given = await this.#resolveAll(node.args, new Set());
       const scope = Scope.root(bindParameters(target.program.id, target.program.parameters, Object.fromEntries(given)));
-      return new Frame(this.env, target.program.graph, scope, this.depth + 1, this.signal, path).run();
+      return new Frame(this.env, target.program.graph, scope, this.depth + 1, this.signal, path, this.inCallback).run();
     }
     const lazyNames = new Set(this.env.invoker.eagerOnly ? [] : (target.def.lazy ?? []));
     const values = await this.#resolveAll(node.args, lazyNames);
@@ -125,7 +129,7 @@ class Frame {
       if (arg) thunks.set(name, () => this.resolve(arg));
     }
     const args = createProcessArgs(target.def.spec, values, thunks);
-    return this.env.invoker.invoke(target.def, args, this.signal, path);
+    return this.env.invoker.invoke(target.def, args, this.signal, path, this.inCallback);
   }
 
   async #resolveAll(args: Readonly<Record<string, Argument>>, skip: ReadonlySet<string>): Promise<Map<string, unknown>> {
@@ -140,6 +144,7 @@ class Frame {
 
   callback(graph: ParsedGraph): Callback {
     const params = this.env.program.callbackParameters.get(graph) ?? [];
+    this.env.invoker.callbackCreated?.(this.scope.values());
     return {
       kind: 'callback',
       graph,
@@ -148,7 +153,7 @@ class Frame {
         const values: Record<string, unknown> = {};
         for (const p of params) values[p.name] = p.name in given ? given[p.name] : (p.default ?? null);
         for (const [k, v] of Object.entries(given)) if (!(k in values)) values[k] = v;
-        return new Frame(this.env, graph, this.scope.extend(values), this.depth + 1, signal, this.path).run();
+        return new Frame(this.env, graph, this.scope.extend(values), this.depth + 1, signal, this.path, true).run();
       },
     };
   }

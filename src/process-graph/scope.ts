@@ -23,6 +23,11 @@ export class Scope {
     return this.#values.has(name) || (this.#parent?.has(name) ?? false);
   }
 
+  /** Every value visible from here (shadowed ones included): what a callback created in this scope could read. */
+  values(): unknown[] {
+    return [...this.#values.values(), ...(this.#parent?.values() ?? [])];
+  }
+
   /** Throws if absent: validation guarantees every reference is defined, so a miss is a bug in the engine. */
   get(name: string): unknown {
     if (this.#values.has(name)) return this.#values.get(name);

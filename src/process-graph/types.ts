@@ -105,6 +105,11 @@ export interface ProcessServices {}
 export interface ProcessContext {
   readonly signal: AbortSignal;
   readonly services: ProcessServices;
+  /**
+   * Node ids from the top-level graph to this call, through user-defined process calls, as the dry run saw it
+   * (`PlanContext.path`). Absent inside callbacks: a callback runs many times, so its nodes have no single plan.
+   */
+  readonly path?: readonly string[];
 }
 
 /** A callback argument (`process_graph`) ready to be called with its parameters. */

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { evaluateProgram } from '../../src/process-graph/evaluate.ts';
 import { planGraph } from '../../src/process-graph/plan.ts';
 import type { ProcessDefinition } from '../../src/process-graph/types.ts';
 import { validate } from './helpers.ts';
@@ -85,4 +86,55 @@ test('the dry run walks into user-defined processes', async () => {
   const { plan, result } = await planGraph<LoadPlan>(program!, { plan: { loads: [] }, signal: AbortSignal.timeout(5000) });
   assert.deepEqual(plan.loads, [{ node: 'u/l', collection: 'S1' }]);
   assert.deepEqual((result as CubePlanValue).load.collection, 'S1');
+});
+
+test('the dry run reports what processes without a hook and callbacks receive', async () => {
+  const seen: unknown[][] = [];
+  const udps = {
+    wrap: {
+      parameters: [{ name: 'cube', description: 'c', schema: {} }],
+      process_graph: {
+        a: {
+          process_id: 'array_apply',
+          arguments: { data: [1, 2], process: { process_graph: { x: { process_id: 'absolute', arguments: { x: { from_parameter: 'x' } }, result: true } } } },
+          result: true,
+        },
+      },
+    },
+  };
+  const graph = {
+    l: { process_id: 'load_test', arguments: { id: 'S2' } },
+    o: { process_id: 'opaque_test', arguments: { data: { from_node: 'l' } } },
+    u: { process_id: 'wrap', arguments: { cube: { from_node: 'l' } }, result: true },
+  };
+  const { program, errors } = await validate(graph, { extra: [loadTest, opaque], udps });
+  assert.deepEqual(errors, []);
+  await planGraph<LoadPlan>(program!, { plan: { loads: [] }, signal: AbortSignal.timeout(5000), opaque: (values) => seen.push([...values]) });
+  const load = { load: { node: 'l', collection: 'S2' } };
+  // opaque_test gets the load; array_apply gets constants and a callback; the callback can see the parameter `cube`
+  const justLoad = seen.filter((v) => JSON.stringify(v) === JSON.stringify([load]));
+  assert.equal(justLoad.length, 2, 'opaque_test, and the scope around the callback');
+  assert.equal(seen.length, 3);
+});
+
+test('processes learn their node path when they run, except inside callbacks', async () => {
+  const paths: (readonly string[] | undefined)[] = [];
+  const record: ProcessDefinition = {
+    spec: spec('record_path', ['x']),
+    run: (args, ctx) => {
+      paths.push(ctx.path);
+      return args.get('x');
+    },
+  };
+  const graph = {
+    r: { process_id: 'record_path', arguments: { x: 1 } },
+    a: {
+      process_id: 'array_apply',
+      arguments: { data: [{ from_node: 'r' }], process: { process_graph: { r: { process_id: 'record_path', arguments: { x: { from_parameter: 'x' } }, result: true } } } },
+      result: true,
+    },
+  };
+  const { program } = await validate(graph, { extra: [record] });
+  assert.deepEqual(await evaluateProgram(program!, { signal: AbortSignal.timeout(5000) }), [1]);
+  assert.deepEqual(paths, [['r'], undefined]);
 });

@@ -3,6 +3,7 @@ import type { ProcessDefinition } from '../../process-graph/index.ts';
 import { simpleCall } from '../../process-graph/callback-shape.ts';
 import { processException } from '../../process-graph/errors.ts';
 import { CONTEXT_PARAM, CUBE, callbackSchema, callbackSpec, cubeArg, dimensionKind } from './common.ts';
+import { planReduceDimension } from './pushdown.ts';
 
 /** The value type after a reducer: order statistics keep the input type, everything else becomes float. */
 function reducedType(graph: Parameters<typeof simpleCall>[0], input: DType): DType {
@@ -78,6 +79,7 @@ const reduceDimension: ProcessDefinition = {
     }
     throw processException('reduce_dimension', 'DimensionNotAvailable', 'Reducing a spatial dimension is not supported; use aggregate_spatial.');
   },
+  plan: planReduceDimension,
 };
 
 export const applyReduceProcesses: ProcessDefinition[] = [apply, reduceDimension];

@@ -9,6 +9,7 @@ import { processException } from '../../process-graph/errors.ts';
 import { OpenEOError } from '../../errors.ts';
 import { CUBE, cubeArg, dimensionKind } from './common.ts';
 import { instant, spatialExtent } from './extents.ts';
+import { planFilterBands, planFilterBbox, planFilterTemporal } from './pushdown.ts';
 
 const filterBands: ProcessDefinition = {
   spec: {
@@ -37,6 +38,7 @@ const filterBands: ProcessDefinition = {
     });
     return cube({ ...data.meta, bands: { ...data.meta.bands!, labels: wanted } }, { op: 'select', input: data.node, bands: idx });
   },
+  plan: planFilterBands,
 };
 
 const filterTemporal: ProcessDefinition = {
@@ -70,6 +72,7 @@ const filterTemporal: ProcessDefinition = {
     });
     return cube({ ...data.meta, time: { ...time, labels: keep.map((i) => time.labels[i]) } }, { op: 'select', input: data.node, times: keep });
   },
+  plan: planFilterTemporal,
 };
 
 const filterBbox: ProcessDefinition = {
@@ -97,6 +100,7 @@ const filterBbox: ProcessDefinition = {
     const cropped = subGrid(grid, win.col, win.row, win.width, win.height);
     return cube({ ...data.meta, grid: cropped }, { op: 'crop', input: data.node, col: win.col, row: win.row });
   },
+  plan: planFilterBbox,
 };
 
 export const filterProcesses: ProcessDefinition[] = [filterBands, filterTemporal, filterBbox];

@@ -11,6 +11,7 @@ import { resampleProcesses } from './resample.ts';
 import { applyDimensionProcesses } from './apply-dimension.ts';
 
 export type { CubeServices, SaveRequest } from './services.ts';
+export { planLoadNarrowing, type LoadNarrowing } from './pushdown.ts';
 
 export function cubeProcesses(): ProcessDefinition[] {
   return [...loadProcesses, ...filterProcesses, ...applyReduceProcesses, ...combineProcesses, ...dimensionProcesses, ...saveProcesses, ...timeProcesses, ...resampleProcesses, ...applyDimensionProcesses];

@@ -3,7 +3,8 @@ import { OpenEOError } from '../../errors.ts';
 import type { ProcessDefinition } from '../../process-graph/index.ts';
 import { CUBE } from './common.ts';
 import { spatialExtent, temporalExtent } from './extents.ts';
-import { isDType, loadCube } from './load.ts';
+import { isDType, loadCube, widestType } from './load.ts';
+import { narrowingAt, planLoadCollection } from './pushdown.ts';
 import { cubeServices } from './services.ts';
 
 const BBOX_SCHEMA = {
@@ -89,16 +90,23 @@ const loadCollection: ProcessDefinition = {
       return { name: b.name, asset: b.asset, dtype: b.data_type, nodata: b.nodata };
     });
     const bands = selectBands(all, args.get('bands') as readonly unknown[] | null, 'load_collection');
+    const extent = spatialExtent(args, 'spatial_extent');
+    const time = temporalExtent(args, 'temporal_extent');
+    // What the filters downstream let this load skip (see pushdown.ts); the cube keeps the type and grid of the full load.
+    const narrow = narrowingAt(services, ctx.path);
+    const kept = narrow?.bands ? bands.filter((b) => narrow.bands!.includes(b.name)) : bands;
     return loadCube({
       collection: id,
       source: services.itemSource(entry),
-      extent: spatialExtent(args, 'spatial_extent'),
-      time: temporalExtent(args, 'temporal_extent'),
-      bands,
+      extent,
+      time: narrow?.time ?? time,
+      bands: kept,
+      full: kept === bands ? undefined : { dtype: widestType(bands.map((b) => b.dtype)), gridAsset: bands[0].asset },
       signal: ctx.signal,
       limits: services.limits,
     });
   },
+  plan: planLoadCollection,
 };
 
 /** Band metadata of a STAC item asset: `raster:bands[0]` data type and nodata. */

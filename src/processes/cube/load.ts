@@ -32,6 +32,11 @@ export interface LoadRequest {
   /** [start, end) in ms. */
   time?: [number | null, number | null];
   bands: LoadBand[];
+  /**
+   * Set when `bands` was narrowed by pushdown: the data type and grid asset of the full band list, so that the cube
+   * keeps the type and grid it would have had.
+   */
+  full?: { dtype: DType; gridAsset: string };
   signal: AbortSignal;
   /** Safety net against unbounded searches. */
   maxItems?: number;
@@ -68,7 +73,9 @@ export async function loadCube(req: LoadRequest): Promise<DataCube> {
         throw new OpenEOError('UpstreamInvalid', `Item '${item.id}' of collection '${req.collection}' has no asset '${b.asset}' (band '${b.name}').`);
       }
     }
-    return { item, grid: itemGrid(item, firstAsset) };
+    // Without pushdown the first band's asset gives the grid; an item lacking it would have failed the load.
+    const gridAsset = req.full && item.assets[req.full.gridAsset] ? req.full.gridAsset : firstAsset;
+    return { item, grid: itemGrid(item, gridAsset) };
   });
   const grid = outputGrid(
     withGrids.map((w) => w.grid),
@@ -99,7 +106,7 @@ export async function loadCube(req: LoadRequest): Promise<DataCube> {
     y: 'y',
     time: { name: 't', labels: steps.map((s) => s.label) },
     bands: { name: 'bands', labels: req.bands.map((b) => b.name) },
-    dtype: widestType(req.bands.map((b) => b.dtype)),
+    dtype: req.full?.dtype ?? widestType(req.bands.map((b) => b.dtype)),
   };
   return cube(meta, { op: 'load', collection: req.collection, grid, bands: req.bands, steps });
 }

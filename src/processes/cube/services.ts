@@ -3,6 +3,7 @@ import type { OpenedStac } from '../../catalog/load-stac.ts';
 import type { DataCube } from '../../datacube/types.ts';
 import { OpenEOError } from '../../errors.ts';
 import type { ProcessContext } from '../../process-graph/index.ts';
+import type { LoadNarrowing } from './pushdown.ts';
 
 /** A `save_result` call: the executor writes each of these after the graph has been evaluated. */
 export interface SaveRequest {
@@ -21,6 +22,8 @@ export interface CubeServices {
   saved: SaveRequest[];
   /** Per-load limits: grid pixels and time steps. */
   limits: { loadPixels: number; timeSteps: number };
+  /** What each load_collection call (by node path) may skip, as the dry run found (`planLoadNarrowing`). */
+  narrowing?: ReadonlyMap<string, LoadNarrowing>;
 }
 
 declare module '../../process-graph/types.ts' {
