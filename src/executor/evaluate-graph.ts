@@ -25,7 +25,7 @@ export async function evaluateGraph(
   if (!program) throw errors[0];
   const cubes = deps.cubeServices();
   // The dry run first: each load then searches only the time range and bands its filters keep.
-  cubes.narrowing = await planLoadNarrowing(program, cubes, signal);
+  cubes.narrowing = await planLoadNarrowing(program, cubes, signal, deps.maxDepth);
   const value = await evaluateProgram(program, { signal, services: { cubes }, maxDepth: deps.maxDepth });
   return { value, saved: cubes.saved };
 }

@@ -262,10 +262,11 @@ export function planFilterBbox(args: ProcessArgs): CubeUse | undefined {
  * The dry run for one evaluation. Never fails: a graph the dry run cannot follow is evaluated without pushdown,
  * and reports its own errors then.
  */
-export async function planLoadNarrowing(program: Program, services: CubeServices, signal: AbortSignal): Promise<Map<string, LoadNarrowing>> {
+export async function planLoadNarrowing(program: Program, services: CubeServices, signal: AbortSignal, maxDepth?: number): Promise<Map<string, LoadNarrowing>> {
   try {
     const plan = new PushdownPlan((id) => services.collection(id));
-    const { result } = await planGraph(program, { plan, signal, opaque: (values) => markOpaque(values) });
+    // the depth limit of the evaluation also bounds the dry run (a cycle of stored processes recurses forever)
+    const { result } = await planGraph(program, { plan, signal, maxDepth, opaque: (values) => markOpaque(values) });
     markOpaque([result]); // the caller gets the result as it is
 
     return plan.narrowings();
