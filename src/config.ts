@@ -33,6 +33,8 @@ export interface Limits {
   pageMax: number;
   /** Concurrently running batch jobs in this process. */
   jobConcurrency: number;
+  /** A running job without a heartbeat for this long was left by a process that stopped (it is resumed). */
+  jobStaleSeconds: number;
   /** Worker threads computing chunks (0: in the main thread). */
   chunkThreads: number;
   /** Queued + running jobs per user. */
@@ -181,6 +183,7 @@ export function loadConfig(env: Env = process.env): Config {
     pageDefault: int(env, 'PAGE_DEFAULT', 100, 1),
     pageMax: int(env, 'PAGE_MAX', 1000, 1),
     jobConcurrency: int(env, 'JOB_CONCURRENCY', 1, 1),
+    jobStaleSeconds: int(env, 'JOB_STALE_SECONDS', 120, 2),
     chunkThreads: int(env, 'CHUNK_THREADS', availableParallelism(), 0),
     jobsPerUser: int(env, 'LIMIT_JOBS_PER_USER', 10, 1),
     syncPixels: int(env, 'LIMIT_SYNC_PIXELS', 25_000_000, 1),

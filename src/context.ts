@@ -102,7 +102,12 @@ export async function createContext(config: Config, options: ContextOptions = {}
   const auth = new AuthService(handle.db, config.limits, new OidcVerifier(config.oidcProviders));
   const distributed = config.execution === 'distributed';
   const runner =
-    options.runJobs && !distributed ? new JobRunner(handle.db, parts.executor, logger, { concurrency: config.limits.jobConcurrency }) : undefined;
+    options.runJobs && !distributed ? new JobRunner(handle.db, parts.executor, logger, {
+          concurrency: config.limits.jobConcurrency,
+          staleMs: config.limits.jobStaleSeconds * 1000,
+          // a heartbeat well inside the stale time, so that a slow database never makes a live job look stale
+          heartbeatMs: Math.min(5000, (config.limits.jobStaleSeconds * 1000) / 4),
+        }) : undefined;
   runner?.start();
   const queue = distributed ? await openQueue({ databaseUrl: config.databaseUrl!, supervise: false }) : undefined;
   // without a listener, a lost connection (database restart) would be an uncaught error that ends the process

@@ -55,3 +55,15 @@ export async function lastErrorLog(db: Db, jobId: string, run: number): Promise<
     .limit(1)
     .executeTakeFirst();
 }
+
+/** Log entries of a run with the given code. */
+export async function countLogs(db: Db, jobId: string, run: number, code: string): Promise<number> {
+  const row = await db
+    .selectFrom('job_logs')
+    .select((eb) => eb.fn.countAll<string>().as('n'))
+    .where('job_id', '=', jobId)
+    .where('run', '=', run)
+    .where('code', '=', code)
+    .executeTakeFirst();
+  return Number(row?.n ?? 0);
+}

@@ -210,26 +210,37 @@ export async function deleteJob(db: Db, userId: string, id: string): Promise<boo
   return res.numDeletedRows > 0n;
 }
 
-/** running → queued for the same run, when a worker shuts down before finishing it. */
-export async function requeueJob(db: Db, id: string, run: number): Promise<void> {
-  await db
+/**
+ * running → queued for the same run (it goes on from its last written chunk), when a worker shuts down before
+ * finishing it or its process stopped. With `staleBefore`, only while its heartbeat is still that old (a live
+ * runner's heartbeat wins). True when the job was requeued.
+ */
+export async function requeueJob(db: Db, id: string, run: number, staleBefore?: Date): Promise<boolean> {
+  let q = db
     .updateTable('jobs')
     .set({ status: 'queued', started: null, updated: sql`now()` })
     .where('id', '=', id)
     .where('run', '=', run)
-    .where('status', '=', 'running')
-    .execute();
+    .where('status', '=', 'running');
+  if (staleBefore) q = q.where('updated', '<', staleBefore);
+  const res = await q.executeTakeFirst();
+  return res.numUpdatedRows > 0n;
 }
 
 /** Jobs left `running` by a process that died: their `updated` heartbeat is older than the cutoff. */
-export async function failStaleJobs(db: Db, olderThan: Date): Promise<JobRow[]> {
-  return db
+export async function staleJobs(db: Db, olderThan: Date): Promise<JobRow[]> {
+  return db.selectFrom('jobs').selectAll().where('status', '=', 'running').where('updated', '<', olderThan).execute();
+}
+
+/** Stale running jobs → error (all of them, or the one given). */
+export async function failStaleJobs(db: Db, olderThan: Date, onlyId?: string): Promise<JobRow[]> {
+  let q = db
     .updateTable('jobs')
     .set({ status: 'error', finished: sql`now()`, updated: sql`now()` })
     .where('status', '=', 'running')
-    .where('updated', '<', olderThan)
-    .returningAll()
-    .execute();
+    .where('updated', '<', olderThan);
+  if (onlyId) q = q.where('id', '=', onlyId);
+  return q.returningAll().execute();
 }
 
 export async function touchJob(db: Db, id: string, run: number): Promise<JobStatus | undefined> {

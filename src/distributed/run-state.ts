@@ -50,6 +50,19 @@ export async function pendingChunks(db: Db, jobId: string, run: number, output: 
     .execute();
 }
 
+/** Every chunk of the run, in order (output, index), with whether it is written. */
+export async function chunkMarks(db: Db, jobId: string, run: number): Promise<{ output: number; idx: number; done: boolean }[]> {
+  const rows = await distDb(db)
+    .selectFrom('job_chunks')
+    .select(['output', 'idx', 'done_at'])
+    .where('job_id', '=', jobId)
+    .where('run', '=', run)
+    .orderBy('output')
+    .orderBy('idx')
+    .execute();
+  return rows.map((r) => ({ output: r.output, idx: r.idx, done: r.done_at !== null }));
+}
+
 /** Marks a chunk written, adds what it cost to the run, and returns the run's progress (done, total). */
 export async function markChunkDone(db: Db, jobId: string, run: number, output: number, idx: number, stats: ChunkStats): Promise<{ done: number; total: number }> {
   const d = distDb(db);

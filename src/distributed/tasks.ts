@@ -20,7 +20,7 @@ import { jobResultKey, jobResultsPrefix, type StoredAsset, type StoredResults } 
 import type { DistributedDeps } from './deps.ts';
 import { watchJob } from './job-watch.ts';
 import { QUEUES, taskId, type FinalizeJobData, type PlanJobData, type RunChunksData } from './queue.ts';
-import { allChunksDone, claimFinalize, failRun, jobState, loadOutputs, markChunkDone, pendingChunks, chunkBacklog, runningJobsOfUser, runUsage, storeRunPlan } from './run-state.ts';
+import { allChunksDone, claimFinalize, failRun, jobState, loadOutputs, markChunkDone, pendingChunks, chunkBacklog, chunkMarks, runningJobsOfUser, runUsage, storeRunPlan } from './run-state.ts';
 import type { TaskQueue } from './task-queue.ts';
 
 export interface TaskContext {
@@ -50,6 +50,12 @@ export async function planJob(ctx: TaskContext, { jobId, run }: PlanJobData, att
   const signal = watch.signal;
   try {
     if (claimedHere) await log('info', 'Job started.');
+    if ((await loadOutputs(db, jobId, run)).length > 0) {
+      // planned before: by a planner that stopped after storing the plan, or a run resumed after its process stopped
+      const { pending, total } = await sendChunkTasks(ctx, job);
+      await log('info', `Resuming the run: ${pending} of ${total} chunk(s) left to write.`);
+      return;
+    }
     const { value, saved } = await evaluateGraph(ctx.deps, job.process, job.user_id, signal);
     if (saved.length === 0) return await saveJson(ctx, job, value, signal);
     const prefix = jobResultsPrefix(jobId).replace(/\/$/, '');
@@ -62,19 +68,7 @@ export async function planJob(ctx: TaskContext, { jobId, run }: PlanJobData, att
     await storeRunPlan(db, jobId, run, planned);
     const total = planned.reduce((n, o) => n + o.windows.length, 0);
     await log('info', `Process graph evaluated: ${outputs.length} output(s), ${total} chunk(s) in tasks of up to ${ctx.deps.chunksPerTask}.`);
-    const tasks = [];
-    for (const [output, o] of planned.entries()) {
-      for (let i = 0; i < o.windows.length; i += ctx.deps.chunksPerTask) {
-        const chunkIds = o.windows.slice(i, i + ctx.deps.chunksPerTask).map((_, k) => i + k);
-        // the n-th task of every job has the same priority, so the tasks of concurrent jobs (and users) interleave
-        // instead of one job's queue running out first; the group caps one user's tasks running at once
-        const priority: number = -tasks.length;
-        tasks.push({ id: taskId('chunks', jobId, run, output, i), data: { jobId, run, output, chunkIds } satisfies RunChunksData, priority, group: job.user_id });
-      }
-    }
-    await ctx.queue.send(QUEUES.chunks, tasks);
-    // an output without chunks (never expected, but harmless) still needs its finish
-    if (total === 0) await sendFinalize(ctx, jobId, run);
+    await sendChunkTasks(ctx, job);
   } catch (e) {
     await settle(ctx, jobId, run, e, attempt, watch.jobOver, 'Planning the job failed');
   } finally {
@@ -149,6 +143,34 @@ export async function deadTask(ctx: TaskContext, data: Partial<RunChunksData> & 
   if (!data || typeof data.jobId !== 'string' || typeof data.run !== 'number') return;
   const what = data.chunkIds ? `Chunks ${data.chunkIds.join(', ')} of output ${data.output}` : 'A step of the job';
   await failRun(ctx.deps.db, data.jobId, data.run, `${what} could not be written: every attempt was lost (the worker running it stopped) or failed.`, 'Internal', { attempts: ctx.retryLimit + 1 });
+}
+
+/**
+ * Sends the chunk tasks of the run for the chunks not yet written (all of them after planning), or the finalize task
+ * when none is left. Tasks group consecutive chunks the same way every time, so a task sent again keeps its id (and
+ * the queue ignores it while the first one exists).
+ */
+async function sendChunkTasks(ctx: TaskContext, job: JobRow): Promise<{ pending: number; total: number }> {
+  const marks = await chunkMarks(ctx.deps.db, job.id, job.run);
+  const size = ctx.deps.chunksPerTask;
+  const tasks = [];
+  let groups = 0;
+  for (let i = 0; i < marks.length; ) {
+    const { output } = marks[i];
+    const first = marks[i].idx - (marks[i].idx % size);
+    const group = [];
+    for (; i < marks.length && marks[i].output === output && marks[i].idx < first + size; i++) group.push(marks[i]);
+    // the n-th task of every job has the same priority, so the tasks of concurrent jobs (and users) interleave
+    // instead of one job's queue running out first; the group caps one user's tasks running at once
+    const priority = -groups++;
+    if (group.every((c) => c.done)) continue;
+    const data: RunChunksData = { jobId: job.id, run: job.run, output, chunkIds: group.map((c) => c.idx) };
+    tasks.push({ id: taskId('chunks', job.id, job.run, output, first), data, priority, group: job.user_id });
+  }
+  await ctx.queue.send(QUEUES.chunks, tasks);
+  const pending = marks.filter((c) => !c.done).length;
+  if (pending === 0) await sendFinalize(ctx, job.id, job.run);
+  return { pending, total: marks.length };
 }
 
 /** The name of an output's plan in the chunk pool's threads. */

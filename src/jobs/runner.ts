@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Db } from '../db/database.ts';
-import { claimQueuedJob, completeJob, failStaleJobs, requeueJob, setJobProgress, touchJob } from '../db/jobs.ts';
+import { claimQueuedJob, completeJob, failStaleJobs, requeueJob, setJobProgress, staleJobs, touchJob } from '../db/jobs.ts';
+import { countLogs } from '../db/job-logs.ts';
 import { insertLog } from '../db/job-logs.ts';
 import type { JobRow } from '../db/schema.ts';
 import { toOpenEOError } from '../errors.ts';
@@ -12,9 +13,14 @@ export interface RunnerOptions {
   concurrency: number;
   pollMs?: number;
   heartbeatMs?: number;
-  /** A running job whose heartbeat is older than this is declared lost. */
+  /** A running job whose heartbeat is older than this was left by a process that stopped. */
   staleMs?: number;
+  /** How often such a job is resumed (from its last written chunk) before it is declared lost. */
+  maxResumes?: number;
 }
+
+/** The log code of a run resumed after its process stopped (counted against `maxResumes`). */
+export const RESUMED = 'JobResumed';
 
 /**
  * Runs queued jobs of the database through an executor: claims a job (queued → running), heartbeats it, and ends
@@ -78,13 +84,7 @@ export class JobRunner {
 
   private async poll(): Promise<void> {
     try {
-      for (const lost of await failStaleJobs(this.db, new Date(Date.now() - this.staleMs))) {
-        await insertLog(this.db, lost.id, lost.run, {
-          level: 'error',
-          code: 'Internal',
-          message: 'The job was lost: the process running it stopped sending heartbeats.',
-        });
-      }
+      await this.recoverStale();
       while (!this.stopped && this.active.size < this.opts.concurrency) {
         const job = await claimQueuedJob(this.db);
         if (!job) break;
@@ -92,6 +92,33 @@ export class JobRunner {
       }
     } catch (e) {
       this.logger.error({ err: e }, 'job runner poll failed');
+    }
+  }
+
+  /**
+   * Jobs whose process stopped (no heartbeat for `staleMs`) go back to the queue and resume from their last written
+   * chunk; one that keeps losing its process is declared lost, so that no job stays `running` forever.
+   */
+  private async recoverStale(): Promise<void> {
+    const cutoff = new Date(Date.now() - this.staleMs);
+    for (const job of await staleJobs(this.db, cutoff)) {
+      if ((await countLogs(this.db, job.id, job.run, RESUMED)) < (this.opts.maxResumes ?? 2)) {
+        if (await requeueJob(this.db, job.id, job.run, cutoff)) {
+          await insertLog(this.db, job.id, job.run, {
+            level: 'warning',
+            code: RESUMED,
+            message: `The process running the job stopped (no heartbeat for ${Math.round(this.staleMs / 1000)} s); the job goes on from its last written chunk.`,
+          });
+        }
+        continue;
+      }
+      for (const lost of await failStaleJobs(this.db, cutoff, job.id)) {
+        await insertLog(this.db, lost.id, lost.run, {
+          level: 'error',
+          code: 'Internal',
+          message: 'The job was lost: the process running it stopped sending heartbeats, also after it was resumed.',
+        });
+      }
     }
   }
 
