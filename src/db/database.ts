@@ -20,6 +20,10 @@ export async function openDatabase(opts: { url?: string; dataDir: string; poolSi
     const pool = new pg.Pool({ connectionString: opts.url, max: opts.poolSize ?? 10 });
     // An idle client losing its server (restart) must not crash the process; the pool replaces it.
     pool.on('error', () => {});
+    // The pool takes its listener off a client it hands out (e.g. held by a transaction between statements); a
+    // connection dying then emits 'error' on the client, which unheard ends the process. The statement in flight (or
+    // the next one) fails with the same error, so the listener has nothing else to do.
+    pool.on('connect', (client) => client.on('error', () => {}));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { db, kind: 'pg', close: () => db.destroy() };
   }
