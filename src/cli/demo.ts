@@ -14,6 +14,7 @@ import { createApp } from '../app.ts';
 import { hashPassword } from '../auth/passwords.ts';
 import { hashToken, newToken } from '../auth/tokens.ts';
 import { PROJECT_ROOT, type Config } from '../config.ts';
+import pino from 'pino';
 import { createContext } from '../context.ts';
 import { insertToken } from '../db/tokens.ts';
 import { createPasswordUser, findUserByName } from '../db/users.ts';
@@ -48,7 +49,9 @@ async function standalone(config: Config): Promise<{ api: DemoApi; close(): Prom
   server.close();
   // The API is reached on this port, so links (signed result URLs) must point there.
   const cfg: Config = Object.freeze({ ...config, publicUrl: `http://127.0.0.1:${port}` });
-  const ctx = await createContext(cfg, { runJobs: true });
+  // the demo's own output is the progress bar: its in-process server logs only problems, unless LOG_LEVEL asks for more
+  const level = process.env.LOG_LEVEL ? cfg.logLevel : 'warn';
+  const ctx = await createContext(cfg, { runJobs: true, logger: pino({ level }) });
   let user = await findUserByName(ctx.db, cfg.demoUser);
   if (!user) {
     const password = cfg.demoPassword ?? randomBytes(12).toString('base64url');
