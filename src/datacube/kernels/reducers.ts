@@ -219,6 +219,22 @@ function finalizeInto(acc: Float64Array, counts: Uint32Array, allCount: number, 
     }
     return;
   }
+  if (poison === null && !mean) {
+    // the common case (max, min, sum with ignore_nodata) in its own loop: no per-pixel tests that never change
+    for (let i = from; i < to; i++) {
+      const v = acc[i];
+      out[i] = counts[i] + allCount === 0 || v !== v ? nodata : v <= lo ? lo : v >= hi ? hi : Math.trunc(v);
+    }
+    return;
+  }
+  if (poison === null) {
+    for (let i = from; i < to; i++) {
+      const c = counts[i] + allCount;
+      const v = acc[i] / c;
+      out[i] = c === 0 || v !== v ? nodata : v <= lo ? lo : v >= hi ? hi : Math.trunc(v);
+    }
+    return;
+  }
   for (let i = from; i < to; i++) {
     const c = counts[i] + allCount;
     if (c === 0 || (poison !== null && poison[i] !== 0)) out[i] = nodata;
