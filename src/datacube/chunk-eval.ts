@@ -11,7 +11,7 @@ import type { FusedLoop } from './kernels/codegen.ts';
 import { coverageIsEmpty, type Coverage } from './kernels/coverage.ts';
 import { fusableChain, reduceFused } from './fused-time.ts';
 import type { ReducerFusion, StateArrays } from './kernels/reducer-base.ts';
-import { allocBuffers, type Plane, type PlaneBuffers } from './kernels/values.ts';
+import { allocBuffers, writePlane, type Plane, type PlaneBuffers, type PlaneTarget } from './kernels/values.ts';
 import { SeriesBuffer } from './interpreted.ts';
 import { graphFromJson } from './callback-json.ts';
 import { recognizeReducer } from './kernels/recognize.ts';
@@ -29,6 +29,17 @@ export interface PlaneSource {
   readonly times: number;
   readonly bands: number;
   plane(t: number, b: number, signal: AbortSignal): Promise<Plane>;
+  /**
+   * Writes the plane straight into an output array (as writePlane would), when this source can do so without
+   * producing the plane first (a streaming reducer finalizing into the output). Absent: use `writeInto`.
+   */
+  into?(t: number, b: number, target: PlaneTarget, signal: AbortSignal): Promise<void>;
+}
+
+/** Writes plane (t, b) of a source into the target: through the source's own path when it has one. */
+export async function writeInto(source: PlaneSource, t: number, b: number, target: PlaneTarget, signal: AbortSignal): Promise<void> {
+  if (source.into) return source.into(t, b, target, signal);
+  writePlane(await source.plane(t, b, signal), target.dtype, target.out, target.opts);
 }
 
 export interface TimeReducer {
@@ -39,6 +50,8 @@ export interface TimeReducer {
   /** A step without any valid pixel (cheaper than an all-invalid plane). */
   addNodata(): void;
   result(): Plane | Promise<Plane>;
+  /** See StreamingReducer.resultInto. */
+  resultInto?(target: PlaneTarget): boolean;
   /** Starts over keeping the buffers, when the reducer can be reused for the next chunk. */
   reset?(): void;
 }
@@ -167,7 +180,7 @@ export function chunkSource(node: CubeNode, grid: Grid, win: ChunkWindow, deps: 
   const build = (node: CubeNode, grid: Grid, win: ChunkWindow, path = 'r'): PlaneSource => {
     const times = countTimes(node);
     const bands = countBands(node);
-    const src = (plane: PlaneSource['plane']): PlaneSource => ({ times, bands, plane });
+    const src = (plane: PlaneSource['plane'], into?: PlaneSource['into']): PlaneSource => (into ? { times, bands, plane, into } : { times, bands, plane });
     switch (node.op) {
       case 'load': {
         const target = subGrid(node.grid, win.col, win.row, win.width, win.height);
@@ -175,7 +188,12 @@ export function chunkSource(node: CubeNode, grid: Grid, win: ChunkWindow, deps: 
       }
       case 'select': {
         const input = build(node.input, grid, win, `${path}s`);
-        return src((t, b, s) => input.plane(node.times ? node.times[t] : t, node.bands ? node.bands[b] : b, s));
+        const ti = (t: number) => (node.times ? node.times[t] : t);
+        const bi = (b: number) => (node.bands ? node.bands[b] : b);
+        return src(
+          (t, b, s) => input.plane(ti(t), bi(b), s),
+          input.into && ((t, b, target, s) => writeInto(input, ti(t), bi(b), target, s)),
+        );
       }
       case 'crop':
         return build(node.input, grid, { ...win, col: win.col + node.col, row: win.row + node.row }, `${path}c`);
@@ -197,7 +215,7 @@ export function chunkSource(node: CubeNode, grid: Grid, win: ChunkWindow, deps: 
         const input = build(node.input, grid, win, `${path}t`);
         const chain = fusableChain(node.input);
         const target = chain && subGrid(chain.load.grid, win.col, win.row, win.width, win.height);
-        return src(async (_t, b, s) => {
+        const reduce = async (b: number, s: AbortSignal) => {
           const reducer = timeReducer(`${path}|${b}`, node.callback, input.times, node.labels);
           // load → apply → reducer in one loop over the covered pixels, without intermediate planes
           const fused = chain && target ? await reduceFused({ deps, arena, key: `${path}f|${b}`, chain, target, band: b, steps: input.times, reducer, signal: s }) : 0;
@@ -205,17 +223,32 @@ export function chunkSource(node: CubeNode, grid: Grid, win: ChunkWindow, deps: 
             s.throwIfAborted();
             addStep(reducer, await input.plane(t, b, s));
           }
-          return reducer.result();
-        });
+          return reducer;
+        };
+        return src(
+          async (_t, b, s) => (await reduce(b, s)).result(),
+          // the final values go straight into the output: no plane of float64 values and masks to write and read again
+          async (_t, b, out, s) => {
+            const reducer = await reduce(b, s);
+            if (!reducer.resultInto?.(out)) writePlane(await reducer.result(), out.dtype, out.out, out.opts);
+          },
+        );
       }
       case 'aggregate_time': {
         const input = build(node.input, grid, win, `${path}g`);
-        return src(async (t, b, s) => {
+        const reduce = async (t: number, b: number, s: AbortSignal) => {
           const group = node.groups[t];
           const reducer = timeReducer(`${path}|${b}|${group.length}`, node.callback, group.length);
           for (const ti of group) addStep(reducer, await input.plane(ti, b, s));
-          return reducer.result();
-        });
+          return reducer;
+        };
+        return src(
+          async (t, b, s) => (await reduce(t, b, s)).result(),
+          async (t, b, out, s) => {
+            const reducer = await reduce(t, b, s);
+            if (!reducer.resultInto?.(out)) writePlane(await reducer.result(), out.dtype, out.out, out.opts);
+          },
+        );
       }
       case 'mask': {
         const data = build(node.input, grid, win, `${path}d`);
@@ -232,7 +265,7 @@ export function chunkSource(node: CubeNode, grid: Grid, win: ChunkWindow, deps: 
         const a = build(node.a, grid, win, `${path}x`);
         const b = build(node.b, grid, win, `${path}y`);
         const resolver = node.resolver ? deps.kernels.resolver(node.resolver, n) : undefined;
-        return src(async (t, band, s) => {
+        const plane = async (t: number, band: number, s: AbortSignal) => {
           const tm = node.timeMap[t];
           const bm = node.bandMap[band];
           const fromA = bm.a !== undefined && tm.a !== undefined ? a.plane(tm.a, bm.a, s) : undefined;
@@ -243,7 +276,18 @@ export function chunkSource(node: CubeNode, grid: Grid, win: ChunkWindow, deps: 
             return resolver(x, y, buffers(`${path}|${band}`), s);
           }
           return (await (fromA ?? fromB)) ?? deps.kernels.empty(n);
-        });
+        };
+        // a band from one side only is that side's plane: written through its own path
+        const into = async (t: number, band: number, target: PlaneTarget, s: AbortSignal) => {
+          const tm = node.timeMap[t];
+          const bm = node.bandMap[band];
+          const useA = bm.a !== undefined && tm.a !== undefined;
+          const useB = bm.b !== undefined && tm.b !== undefined;
+          if (useA && !useB) return writeInto(a, tm.a!, bm.a!, target, s);
+          if (useB && !useA) return writeInto(b, tm.b!, bm.b!, target, s);
+          writePlane(await plane(t, band, s), target.dtype, target.out, target.opts);
+        };
+        return src(plane, a.into || b.into ? into : undefined);
       }
       case 'apply_dimension':
         return applyDimension(node, build(node.input, grid, win, `${path}d`), path, src);

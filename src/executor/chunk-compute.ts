@@ -1,6 +1,5 @@
 /** Computes one output chunk of an output plan: every variable (and time step, when kept) as typed arrays. */
-import { bufferedPlanes, chunkSource, type EvalDeps } from '../datacube/chunk-eval.ts';
-import { writePlane } from '../datacube/kernels/values.ts';
+import { bufferedPlanes, chunkSource, writeInto, type EvalDeps } from '../datacube/chunk-eval.ts';
 import { TYPED_ARRAY, type RasterArray } from '../raster/data-types.ts';
 import type { ChunkWindow, RasterMeta } from '../formats/raster-writer.ts';
 import type { OutputPlan } from './output-plan.ts';
@@ -36,10 +35,9 @@ export async function computeChunk(plan: OutputPlan, win: ChunkWindow, deps: Eva
     for (const v of plan.variables) {
       for (let t = 0; t < steps; t++) {
         signal.throwIfAborted();
-        const plane = await source.plane(t, v.band, signal);
         // rows y..y+h of time step t: contiguous in the [t][row][col] layout
         const at = t * n + y * win.width;
-        writePlane(plane, v.dtype, out[v.name].subarray(at, at + h * win.width) as RasterArray, { nodata: v.nodata, rounding: 'trunc' });
+        await writeInto(source, t, v.band, { dtype: v.dtype, out: out[v.name].subarray(at, at + h * win.width) as RasterArray, opts: { nodata: v.nodata, rounding: 'trunc' } }, signal);
       }
     }
   }

@@ -11,7 +11,8 @@ import { CogReader } from '../raster/cog-reader.ts';
 import { openSource } from '../raster/open-source.ts';
 import { countingSource, countingStore, type IoCounters } from './chunk-stats.ts';
 import { createObjectStore, type ObjectStore } from '../storage/index.ts';
-import { createGuardedFetch, type OutboundPolicy } from '../security/outbound.ts';
+import type { GuardedFetch } from '../security/outbound.ts';
+import type { OutboundPolicy } from '../security/outbound-policy.ts';
 
 export interface WorkerSettings {
   storageUrl: string;
@@ -46,7 +47,11 @@ export function createWorkerEnv(settings: WorkerSettings): WorkerEnv {
   const io: IoCounters = { bytesRead: 0, bytesWritten: 0 };
   const store = countingStore(createObjectStore(settings.storageUrl, { s3: s3Options(settings.s3) }), io);
   let s3: S3Client | undefined;
-  const guarded = settings.outbound ? createGuardedFetch(settings.outbound) : undefined;
+  // The guard and undici behind it (a few MB per thread) load at the first HTTP read: most jobs read files or S3.
+  const policy = settings.outbound;
+  let guard: Promise<GuardedFetch> | undefined;
+  const loadGuard = (p: OutboundPolicy) => (guard ??= import('../security/outbound.ts').then((m) => m.createGuardedFetch(p)));
+  const guarded = policy ? async (input: string | URL | Request, init?: RequestInit) => (await loadGuard(policy))(input, init) : undefined;
   const sources = {
     // Asset hrefs on s3:// are read with the configured S3 credentials (same store family as the results).
     s3: () => (s3 ??= new S3Client({ ...s3Options(settings.s3), requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' })),
@@ -77,7 +82,7 @@ export function createWorkerEnv(settings: WorkerSettings): WorkerEnv {
     },
     async close() {
       s3?.destroy();
-      await guarded?.close();
+      if (guard) await (await guard).close();
       await store.close();
     },
   };

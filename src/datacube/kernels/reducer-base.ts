@@ -1,6 +1,6 @@
 /** The contract of the streaming reducers and the step bookkeeping they share. */
 import type { Coverage } from './coverage.ts';
-import type { Plane } from './values.ts';
+import type { Plane, PlaneTarget } from './values.ts';
 
 export type StreamingKind = 'max' | 'min' | 'sum' | 'mean' | 'product' | 'count' | 'first' | 'last' | 'any' | 'all';
 
@@ -40,6 +40,11 @@ export interface StreamingReducer {
   addNodata(): void;
   /** The reduced plane; it shares the reducer's buffers, so use it before `reset`. No `add` after this. */
   result(): Plane;
+  /**
+   * Writes what `writePlane(result(), …)` would write straight into the target, without the intermediate plane, and
+   * returns true; false (nothing done, `result` still available) when this reducer or conversion has no such path.
+   */
+  resultInto?(target: PlaneTarget): boolean;
   /** Starts over for another chunk of the same size, keeping the buffers. */
   reset(): void;
   /**

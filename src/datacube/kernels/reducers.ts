@@ -7,9 +7,10 @@
  * any/all read non-zero as true and follow the truth tables of any.json / all.json.
  */
 import { ReducerBase, newStateArrays, type ReducerFusion, type StateArrays, type StreamingKind, type StreamingReducer, type StreamingReducerOptions } from './reducer-base.ts';
+import type { RasterArray } from '../../raster/data-types.ts';
 import { Picker, Truth } from './reducers-select.ts';
 import { addCoverage, copyCoverage, coverageIsFull, coverageSpans, denseSpans, fillSpans, type Coverage } from './coverage.ts';
-import type { Plane } from './values.ts';
+import { truncFormat, type Plane, type PlaneTarget, type TruncFormat } from './values.ts';
 
 export type { StateArrays, StreamingKind, StreamingReducer, StreamingReducerOptions } from './reducer-base.ts';
 
@@ -179,7 +180,72 @@ class Accumulator extends ReducerBase implements StreamingReducer {
     for (let i = 0; i < n; i++) valid[i] = +(counts[i] + allCount > 0 && (poison === null || poison[i] === 0));
     return { data: acc, valid };
   }
+
+  // The cases of result(), each written as writePlane would write that plane; the state is left as it was (reset
+  // restores it wholesale), only the target changes.
+  resultInto(target: PlaneTarget): boolean {
+    const f = truncFormat(target);
+    if (!f) return false;
+    const { acc, counts, poison, n, allCount } = this;
+    const out = target.out;
+    if (out.length < n) throw new RangeError(`resultInto: output holds ${out.length} values, reducer has ${n}.`);
+    this.finish();
+    const mean = this.kind === 'mean';
+    if (this.poisonAll || (allCount === 0 && this.steps === 0) || (!this.touchedAll && allCount === 0 && !poison && !this.touched)) {
+      out.fill(f.nodata, 0, n);
+      return true;
+    }
+    if (!this.touchedAll && allCount === 0 && !poison && this.touched) {
+      if (!coverageIsFull(this.touched)) out.fill(f.nodata, 0, n);
+      const sp = coverageSpans(this.touched);
+      for (let s = 0; s < sp.length; s += 2) finalizeInto(acc, counts, 0, null, mean, out, f, sp[s], sp[s + 1]);
+      return true;
+    }
+    finalizeInto(acc, counts, allCount, poison, mean, out, f, 0, n);
+    return true;
+  }
 }
+
+/**
+ * An accumulator's final values for pixels [from, to) written into `out` as writePlane converts them: a pixel with
+ * no valid step (or poisoned) is no-data, the others the accumulated value (mean: divided by the pixel's steps).
+ */
+function finalizeInto(acc: Float64Array, counts: Uint32Array, allCount: number, poison: Uint8Array | null, mean: boolean, out: RasterArray, f: TruncFormat, from: number, to: number): void {
+  const { nodata, lo, hi } = f;
+  if (f.float) {
+    for (let i = from; i < to; i++) {
+      const c = counts[i] + allCount;
+      out[i] = c === 0 || (poison !== null && poison[i] !== 0) ? nodata : mean ? acc[i] / c : acc[i];
+    }
+    return;
+  }
+  if (poison === null && !mean) {
+    // the common case (max, min, sum with ignore_nodata) in its own loop: no per-pixel tests that never change
+    for (let i = from; i < to; i++) {
+      const v = acc[i];
+      out[i] = counts[i] + allCount === 0 || v !== v ? nodata : v <= lo ? lo : v >= hi ? hi : Math.trunc(v);
+    }
+    return;
+  }
+  if (poison === null) {
+    for (let i = from; i < to; i++) {
+      const c = counts[i] + allCount;
+      const v = acc[i] / c;
+      out[i] = c === 0 || v !== v ? nodata : v <= lo ? lo : v >= hi ? hi : Math.trunc(v);
+    }
+    return;
+  }
+  for (let i = from; i < to; i++) {
+    const c = counts[i] + allCount;
+    if (c === 0 || (poison !== null && poison[i] !== 0)) out[i] = nodata;
+    else {
+      const v = mean ? acc[i] / c : acc[i];
+      out[i] = v !== v ? nodata : v <= lo ? lo : v >= hi ? hi : Math.trunc(v);
+    }
+  }
+}
+
+const convert = (v: number, f: TruncFormat) => (f.float ? v : v !== v ? f.nodata : v <= f.lo ? f.lo : v >= f.hi ? f.hi : Math.trunc(v));
 
 /** count: valid (non-null, finite) values per pixel, or every step with `countAll`. Never no-data. */
 class Counter extends ReducerBase implements StreamingReducer {
@@ -231,6 +297,18 @@ class Counter extends ReducerBase implements StreamingReducer {
     this.finish();
     if (this.all) this.counts.fill(this.steps);
     return { data: this.counts, valid: null };
+  }
+
+  resultInto(target: PlaneTarget): boolean {
+    const f = truncFormat(target);
+    if (!f) return false;
+    const { counts, n } = this;
+    const out = target.out;
+    if (out.length < n) throw new RangeError(`resultInto: output holds ${out.length} values, reducer has ${n}.`);
+    this.finish();
+    if (this.all) out.fill(convert(this.steps, f), 0, n);
+    else for (let i = 0; i < n; i++) out[i] = convert(counts[i], f);
+    return true;
   }
 }
 

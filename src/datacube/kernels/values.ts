@@ -158,6 +158,33 @@ const INT_RANGE: Record<Exclude<RasterDataType, 'float32' | 'float64'>, [number,
   int32: [-2147483648, 2147483647],
 };
 
+/** Where a plane goes: the arguments of writePlane, for producers that can write their values in themselves. */
+export interface PlaneTarget {
+  dtype: RasterDataType;
+  out: RasterArray;
+  opts: WritePlaneOptions;
+}
+
+/**
+ * How writePlane converts to a target, for a producer writing into it directly (a reducer finalizing its state).
+ * A valid value v becomes `float ? v : v !== v ? nodata : v <= lo ? lo : v >= hi ? hi : Math.trunc(v)`, an
+ * invalid one `nodata`. Undefined for rounding 'round' (those producers go through writePlane).
+ */
+export interface TruncFormat {
+  float: boolean;
+  nodata: number;
+  lo: number;
+  hi: number;
+}
+
+export function truncFormat(target: PlaneTarget): TruncFormat | undefined {
+  const { dtype, opts } = target;
+  const float = dtype === 'float32' || dtype === 'float64';
+  if (!float && opts.rounding === 'round') return undefined;
+  const [lo, hi] = float ? [-Infinity, Infinity] : INT_RANGE[dtype];
+  return { float, nodata: opts.nodata ?? (float ? NaN : 0), lo, hi };
+}
+
 /** Writes a plane into `out` (a typed array of `dtype`, at least as long as the plane). */
 export function writePlane(plane: Plane, dtype: RasterDataType, out: RasterArray, opts: WritePlaneOptions = {}): void {
   const { data, valid } = plane;
