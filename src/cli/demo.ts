@@ -49,8 +49,9 @@ async function standalone(config: Config): Promise<{ api: DemoApi; close(): Prom
   server.close();
   // The API is reached on this port, so links (signed result URLs) must point there.
   const cfg: Config = Object.freeze({ ...config, publicUrl: `http://127.0.0.1:${port}` });
-  // the demo's own output is the progress bar: its in-process server logs only problems, unless LOG_LEVEL asks for more
-  const level = process.env.LOG_LEVEL ? cfg.logLevel : 'warn';
+  // the demo's own output is the progress bar: at the default level the in-process server would print a line per
+  // request over it, so it logs only problems then (LOG_LEVEL=debug still shows everything)
+  const level = cfg.logLevel === 'info' ? 'warn' : cfg.logLevel;
   const ctx = await createContext(cfg, { runJobs: true, logger: pino({ level }) });
   let user = await findUserByName(ctx.db, cfg.demoUser);
   if (!user) {
