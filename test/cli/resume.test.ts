@@ -13,7 +13,7 @@ import { generateDemoData } from '../../src/demo-data/index.ts';
 import { distDb } from '../../src/distributed/schema.ts';
 import { assertSameFiles, Cluster } from '../distributed/cluster.ts';
 import { floodJob } from '../e2e/flood-helpers.ts';
-import { createTestApp, waitFor, type TestApp } from '../helpers/app.ts';
+import { createTestApp, sharedEnv, waitFor, type TestApp } from '../helpers/app.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/openeo-backend.js', import.meta.url));
 
@@ -23,17 +23,7 @@ describe('resuming a job after its process died (local mode)', { timeout: 300_00
   const workers: ChildProcess[] = [];
 
   function startWorker(extra: Record<string, string> = {}): ChildProcess {
-    const env = {
-      ...process.env,
-      DATABASE_URL: t.ctx.config.databaseUrl!,
-      SIGNING_SECRET: t.ctx.config.signingSecret,
-      DATA_DIR: t.dataDir,
-      STORAGE_URL: t.ctx.config.storageUrl,
-      CHUNK_THREADS: '1',
-      CHUNKS_PER_TASK: '1',
-      LOG_LEVEL: 'warn',
-      ...extra,
-    };
+    const env = sharedEnv(t, { CHUNK_THREADS: '1', CHUNKS_PER_TASK: '1', ...extra });
     const w = spawn(process.execPath, [BIN, 'worker'], { env, stdio: ['ignore', 'ignore', 'inherit'] });
     workers.push(w);
     return w;

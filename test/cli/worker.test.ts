@@ -3,7 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import request from 'supertest';
-import { createTestApp, waitFor, type TestApp } from '../helpers/app.ts';
+import { createTestApp, sharedEnv, waitFor, type TestApp } from '../helpers/app.ts';
 
 const BIN = fileURLToPath(new URL('../../bin/openeo-backend.js', import.meta.url));
 
@@ -14,15 +14,7 @@ describe('openeo-backend worker', () => {
   before(async () => {
     // The API process only queues; a separate worker process on the same database and store runs the jobs.
     t = await createTestApp({ runJobs: false });
-    const env = {
-      ...process.env,
-      DATABASE_URL: t.ctx.config.databaseUrl!,
-      SIGNING_SECRET: t.ctx.config.signingSecret,
-      DATA_DIR: t.dataDir,
-      STORAGE_URL: t.ctx.config.storageUrl,
-      CHUNK_THREADS: '0',
-      LOG_LEVEL: 'warn',
-    };
+    const env = sharedEnv(t, { CHUNK_THREADS: '0' });
     worker = spawn(process.execPath, [BIN, 'worker'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     worker.stdout!.on('data', (d) => (output += d));
     worker.stderr!.on('data', (d) => (output += d));

@@ -68,3 +68,16 @@ export async function waitFor<T>(check: () => Promise<T | undefined>, timeoutMs 
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+/** The environment of a child process (e.g. a `worker`) on the test app's database, data folder, store and secret. */
+export function sharedEnv(t: TestApp, extra: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    DATABASE_URL: t.ctx.config.databaseUrl!,
+    SIGNING_SECRET: t.ctx.config.signingSecret,
+    DATA_DIR: t.dataDir,
+    STORAGE_URL: t.ctx.config.storageUrl,
+    LOG_LEVEL: 'warn',
+    ...extra,
+  };
+}
