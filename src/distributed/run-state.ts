@@ -185,3 +185,31 @@ export async function chunkBacklog(db: Db, userId?: string): Promise<number> {
   const row = await q.executeTakeFirst();
   return Number(row?.n ?? 0);
 }
+
+/**
+ * queued → running for the job unless its user is at a limit (0: none). Claims of one user are serialized by an
+ * advisory lock, so two planners taking two jobs of the user at the same moment cannot both pass the check.
+ */
+export async function claimWithinUserLimits(
+  db: Db,
+  jobId: string,
+  userId: string,
+  limits: { runningJobs: number; queuedChunks: number },
+): Promise<{ job?: JobRow; deferred: boolean; running: number; pending: number }> {
+  return db.transaction().execute(async (tx) => {
+    await sql`select pg_advisory_xact_lock(hashtext(${`openeo-user:${userId}`}))`.execute(tx);
+    const running = limits.runningJobs ? await runningJobsOfUser(tx, userId) : 0;
+    const pending = limits.queuedChunks ? await chunkBacklog(tx, userId) : 0;
+    // a job alone larger than the chunk limit still runs once the user has nothing else pending
+    const over = (limits.runningJobs > 0 && running >= limits.runningJobs) || (limits.queuedChunks > 0 && pending > 0 && pending >= limits.queuedChunks);
+    if (over) return { deferred: true, running, pending };
+    const job = await tx
+      .updateTable('jobs')
+      .set({ status: 'running', started: sql`now()`, updated: sql`now()` })
+      .where('id', '=', jobId)
+      .where('status', '=', 'queued')
+      .returningAll()
+      .executeTakeFirst();
+    return { job, deferred: false, running, pending };
+  });
+}

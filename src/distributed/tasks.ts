@@ -20,7 +20,7 @@ import { jobResultKey, jobResultsPrefix, type StoredAsset, type StoredResults } 
 import type { DistributedDeps } from './deps.ts';
 import { watchJob } from './job-watch.ts';
 import { QUEUES, taskId, type FinalizeJobData, type PlanJobData, type RunChunksData } from './queue.ts';
-import { allChunksDone, claimFinalize, failRun, jobState, loadOutputs, markChunkDone, pendingChunks, chunkBacklog, chunkMarks, runningJobsOfUser, runUsage, storeRunPlan } from './run-state.ts';
+import { allChunksDone, claimFinalize, failRun, jobState, loadOutputs, markChunkDone, pendingChunks, chunkMarks, claimWithinUserLimits, runUsage, storeRunPlan } from './run-state.ts';
 import type { TaskQueue } from './task-queue.ts';
 
 export interface TaskContext {
@@ -41,8 +41,9 @@ export async function planJob(ctx: TaskContext, { jobId, run }: PlanJobData, att
   if (!job || job.run !== run) return;
   const claimedHere = job.status === 'queued';
   if (claimedHere) {
-    if (await deferForUser(ctx, job.user_id, { jobId, run })) return;
-    job = await claimQueuedJob(db, jobId);
+    const claimed = await claimOrDefer(ctx, job.user_id, { jobId, run });
+    if (claimed === 'deferred') return;
+    job = claimed;
   }
   if (!job || job.run !== run || job.status !== 'running') return;
   const log = jobLogger(db, job);
@@ -212,19 +213,18 @@ async function saveJson(ctx: TaskContext, job: JobRow, value: unknown, signal: A
 }
 
 /**
- * A user over the limit of queued chunks: the job stays `queued` and its plan task comes back later (a job alone
- * larger than the limit still runs once the user has nothing else pending). True when deferred.
+ * Claims a queued job for running, unless its user is at the limit of running jobs or queued chunks: then the job
+ * stays `queued` and its plan task comes back later.
  */
-async function deferForUser(ctx: TaskContext, userId: string, data: PlanJobData): Promise<boolean> {
+async function claimOrDefer(ctx: TaskContext, userId: string, data: PlanJobData): Promise<JobRow | undefined | 'deferred'> {
   const { userRunningJobs, userQueuedChunks, db } = ctx.deps;
-  const running = userRunningJobs ? await runningJobsOfUser(db, userId) : 0;
-  const pending = userQueuedChunks ? await chunkBacklog(db, userId) : 0;
-  const tooMany = (userRunningJobs > 0 && running >= userRunningJobs) || (userQueuedChunks > 0 && pending > 0 && pending >= userQueuedChunks);
-  if (!tooMany) return false;
+  if (!userRunningJobs && !userQueuedChunks) return claimQueuedJob(db, data.jobId);
+  const r = await claimWithinUserLimits(db, data.jobId, userId, { runningJobs: userRunningJobs, queuedChunks: userQueuedChunks });
+  if (!r.deferred) return r.job;
   // a fresh id per deferral (the first one exists already); the job row stays the source of truth
   await ctx.queue.send(QUEUES.plan, [{ id: taskId('plan', data.jobId, data.run, Date.now()), data, startAfterSeconds: ctx.deps.deferSeconds }]);
-  ctx.deps.logger.info({ job: data.jobId, user: userId, running, pending }, 'job deferred: the user is at a limit of running jobs or queued chunks');
-  return true;
+  ctx.deps.logger.info({ job: data.jobId, user: userId, running: r.running, pending: r.pending }, 'job deferred: the user is at a limit of running jobs or queued chunks');
+  return 'deferred';
 }
 
 /** openEO `usage` of a run: wall time since start, the computing threads' CPU time, bytes read and written. */
