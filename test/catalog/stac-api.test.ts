@@ -1,29 +1,14 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { OpenEOError } from '../../src/errors.ts';
 import { createStacApiSource, type StacApiSourceOptions } from '../../src/catalog/stac-api.ts';
 import { createItemSource } from '../../src/catalog/sources.ts';
-import type { ItemQuery, StacItem } from '../../src/catalog/types.ts';
+import type { ItemQuery } from '../../src/catalog/types.ts';
+import { collect, rejectsWith } from './search-helpers.ts';
 import { makeItems } from './fixture-items.ts';
 import { refusedUrl, startStacFixture, type StacFixture } from './stac-fixture-server.ts';
 
 const items = makeItems(12); // 24 items: 12 timestamps x 2 tiles
 const fast = { backoffMs: 1, maxBackoffMs: 5, timeoutMs: 2000 };
-
-async function collect(source: { search(q: ItemQuery, s?: AbortSignal): AsyncIterable<StacItem> }, q: ItemQuery = {}, signal?: AbortSignal) {
-  const out: StacItem[] = [];
-  for await (const i of source.search(q, signal)) out.push(i);
-  return out;
-}
-
-async function rejectsWith(p: Promise<unknown>, code: string, text?: RegExp) {
-  await assert.rejects(p, (e: unknown) => {
-    assert.ok(e instanceof OpenEOError, `expected OpenEOError, got ${e}`);
-    assert.equal(e.code, code);
-    if (text) assert.match(e.message, text);
-    return true;
-  });
-}
 
 describe('STAC API source', () => {
   let fx: StacFixture;

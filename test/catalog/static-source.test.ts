@@ -4,9 +4,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import proj4 from 'proj4';
-import { OpenEOError } from '../../src/errors.ts';
 import { createStaticSource } from '../../src/catalog/static-source.ts';
-import type { ItemQuery, ItemSource, StacItem } from '../../src/catalog/types.ts';
+import { collect, rejectsWith } from './search-helpers.ts';
 import { EQUI7_AS_PROJ4, makeItems } from './fixture-items.ts';
 import { startStacFixture, type StacFixture } from './stac-fixture-server.ts';
 
@@ -18,21 +17,6 @@ function collectionDoc(ids: string[]) {
     extent: { spatial: { bbox: [[60, 20, 75, 32]] }, temporal: { interval: [['2023-08-01T00:00:00Z', null]] } },
     links: [{ rel: 'self', href: './collection.json' }, ...ids.map((id) => ({ rel: 'item', href: `./items/${id}.json` }))],
   };
-}
-
-async function collect(source: ItemSource, q: ItemQuery = {}) {
-  const out: StacItem[] = [];
-  for await (const i of source.search(q)) out.push(i);
-  return out;
-}
-
-async function rejectsWith(p: Promise<unknown>, code: string, text?: RegExp) {
-  await assert.rejects(p, (e: unknown) => {
-    assert.ok(e instanceof OpenEOError, `expected OpenEOError, got ${e}`);
-    assert.equal(e.code, code);
-    if (text) assert.match(e.message, text);
-    return true;
-  });
 }
 
 describe('static STAC sources', () => {

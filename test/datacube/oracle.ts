@@ -4,6 +4,7 @@
  * ±0, 0 and 255, halves).
  */
 import assert from 'node:assert/strict';
+import { mulberry32 } from '../../src/demo-data/prng.ts';
 import { evaluateProgram } from '../../src/process-graph/evaluate.ts';
 import type { ProcessGraphDef } from '../../src/process-graph/types.ts';
 import { validateProcessGraph } from '../../src/process-graph/validate.ts';
@@ -13,17 +14,8 @@ import type { Plane } from '../../src/datacube/kernels/index.ts';
 
 export const registry = createProcessRegistry(scalarProcesses());
 
-/** Deterministic PRNG (mulberry32) so that failures reproduce. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Deterministic PRNG (mulberry32, the demo generator's) so that failures reproduce. */
+export const rng = mulberry32;
 
 const SPECIAL = [0, -0, 1, -1, 2, 255, 254, 0.5, -0.5, 1.5, 2.5, -2.5, 0.35, 7.25, 10, 100, -100, 1e300, -1e300, 1e-300, NaN, Infinity, -Infinity];
 

@@ -2,8 +2,10 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { after, before } from 'node:test';
 import { type ChunkWindow, chunkWindows, type DType, DTYPE_INFO, type RasterFormatWriter, type RasterMeta, type SampleArray } from '../../src/formats/raster-writer.ts';
-import { LocalObjectStore } from '../../src/storage/index.ts';
+import { LocalObjectStore, type S3ObjectStore } from '../../src/storage/index.ts';
+import { openS3TestStore } from '../storage/s3-env.ts';
 
 /** Equi7Grid Asia as EODC publishes it (ESRI-flavoured WKT1, Azimuthal Equidistant). */
 export const EQUI7_WKT =
@@ -84,4 +86,27 @@ export async function writeCube(writer: RasterFormatWriter, cube: Cube, signal =
 export function tempStore(): { dir: string; store: LocalObjectStore; cleanup: () => void } {
   const dir = mkdtempSync(path.join(tmpdir(), 'formats-test-'));
   return { dir, store: new LocalObjectStore(dir), cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** Inside a describe: a temporary local store and the S3 test bucket, emptied and closed after the suite. */
+export function localAndS3Stores(): { tmp: ReturnType<typeof tempStore>; readonly s3: S3ObjectStore } {
+  const tmp = tempStore();
+  let s3: S3ObjectStore | undefined;
+  before(async () => {
+    s3 = await openS3TestStore({ bucket: 'openeo-formats-test' });
+  });
+  after(async () => {
+    tmp.cleanup();
+    if (s3) {
+      await s3.deletePrefix('');
+      await s3.close();
+    }
+  });
+  return {
+    tmp,
+    get s3() {
+      if (!s3) throw new Error('the S3 test store is opened in before()');
+      return s3;
+    },
+  };
 }

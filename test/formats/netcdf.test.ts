@@ -5,12 +5,10 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import { createNetcdfWriter } from '../../src/formats/netcdf/index.ts';
 import { chunkWindows } from '../../src/formats/raster-writer.ts';
-import type { S3ObjectStore } from '../../src/storage/index.ts';
-import { openS3TestStore } from '../storage/s3-env.ts';
-import { chunkData, EQUI7_WKT, makeCube, tempStore, UTM33_WKT, writeCube } from './fixtures.ts';
+import { chunkData, EQUI7_WKT, makeCube, localAndS3Stores, tempStore, UTM33_WKT, writeCube } from './fixtures.ts';
 import { gdalOpen, xarrayOpen } from './oracles.ts';
 
 const bytes = (a: ArrayBufferView) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
@@ -111,27 +109,17 @@ describe('netCDF writer, local store', () => {
 });
 
 describe('netCDF writer, S3 store', () => {
-  let s3: S3ObjectStore;
-  const tmp = tempStore();
-  before(async () => {
-    s3 = await openS3TestStore({ bucket: 'openeo-formats-test' });
-  });
-  after(async () => {
-    tmp.cleanup();
-    if (s3) {
-      await s3.deletePrefix('');
-      await s3.close();
-    }
-  });
+  const stores = localAndS3Stores();
+  const { tmp } = stores;
 
   test('the uploaded file equals the local one and staging objects are gone', async () => {
     const cube = timeCube();
-    await writeCube(createNetcdfWriter(s3, 'job'), cube);
+    await writeCube(createNetcdfWriter(stores.s3, 'job'), cube);
     await writeCube(createNetcdfWriter(tmp.store, 'job'), cube);
     const keys: string[] = [];
-    for await (const e of s3.list('job/')) keys.push(e.key);
+    for await (const e of stores.s3.list('job/')) keys.push(e.key);
     assert.deepEqual(keys, ['job/result.nc']);
-    const remote = Buffer.from((await s3.get('job/result.nc'))!);
+    const remote = Buffer.from((await stores.s3.get('job/result.nc'))!);
     assert.ok(remote.equals(readFileSync(path.join(tmp.dir, 'job/result.nc'))));
   });
 });

@@ -5,11 +5,9 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import { colorTable, createQuicklookWriter, drawText, niceTicks, quicklookGeometry, renderFigure, renderPng, tickLabel } from '../../src/formats/png/index.ts';
-import type { S3ObjectStore } from '../../src/storage/index.ts';
-import { openS3TestStore } from '../storage/s3-env.ts';
-import { makeCube, tempStore, writeCube } from './fixtures.ts';
+import { makeCube, localAndS3Stores, tempStore, writeCube } from './fixtures.ts';
 import { matplotlibTables, pillowDecode } from './oracles.ts';
 
 describe('colour maps', () => {
@@ -106,18 +104,8 @@ describe('figure', () => {
 });
 
 describe('quicklook writer', () => {
-  const tmp = tempStore();
-  let s3: S3ObjectStore;
-  before(async () => {
-    s3 = await openS3TestStore({ bucket: 'openeo-formats-test' });
-  });
-  after(async () => {
-    tmp.cleanup();
-    if (s3) {
-      await s3.deletePrefix('');
-      await s3.close();
-    }
-  });
+  const stores = localAndS3Stores();
+  const { tmp } = stores;
 
   test('one overview PNG per variable from downsampled chunks; the last time step of a cube with time', async () => {
     const cube = makeCube({ time: ['2023-01-01', '2023-01-13', '2023-01-25'], variables: [{ name: 'flood', dtype: 'uint8', nodata: 255 }, { name: 'depth', dtype: 'float32', nodata: -9999 }] });
@@ -151,10 +139,10 @@ describe('quicklook writer', () => {
     assert.ok(transparent > 100, 'the nodata block shows through');
 
     // The same chunks through S3 give the same images.
-    await writeCube(createQuicklookWriter(s3, 'job', options), cube);
+    await writeCube(createQuicklookWriter(stores.s3, 'job', options), cube);
     const keys: string[] = [];
-    for await (const e of s3.list('job/')) keys.push(e.key);
+    for await (const e of stores.s3.list('job/')) keys.push(e.key);
     assert.deepEqual(keys.sort(), ['job/quicklook-depth.png', 'job/quicklook-flood.png']);
-    for (const k of keys) assert.ok(Buffer.from((await s3.get(k))!).equals(readFileSync(path.join(tmp.dir, k))), k);
+    for (const k of keys) assert.ok(Buffer.from((await stores.s3.get(k))!).equals(readFileSync(path.join(tmp.dir, k))), k);
   });
 });

@@ -5,13 +5,13 @@
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import * as zarr from 'zarrita';
 import { createZarrWriter } from '../../src/formats/zarr/index.ts';
 import { chunkWindows, type SampleArray } from '../../src/formats/raster-writer.ts';
-import { LocalObjectStore, type S3ObjectStore, toZarrStore } from '../../src/storage/index.ts';
-import { openS3TestStore, s3TestConfig } from '../storage/s3-env.ts';
-import { chunkData, EQUI7_WKT, makeCube, tempStore, UTM33_WKT, writeCube } from './fixtures.ts';
+import { LocalObjectStore, toZarrStore } from '../../src/storage/index.ts';
+import { s3TestConfig } from '../storage/s3-env.ts';
+import { chunkData, EQUI7_WKT, makeCube, localAndS3Stores, tempStore, UTM33_WKT, writeCube } from './fixtures.ts';
 import { gdalOpen, gdalS3Env, xarrayOpen } from './oracles.ts';
 
 const bytes = (a: ArrayBufferView) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
@@ -178,31 +178,21 @@ describe('Zarr writer, local store', () => {
 });
 
 describe('Zarr writer, S3 store', () => {
-  let s3: S3ObjectStore;
-  const tmp = tempStore();
-  before(async () => {
-    s3 = await openS3TestStore({ bucket: 'openeo-formats-test' });
-  });
-  after(async () => {
-    tmp.cleanup();
-    if (s3) {
-      await s3.deletePrefix('');
-      await s3.close();
-    }
-  });
+  const stores = localAndS3Stores();
+  const { tmp } = stores;
 
   test('the S3 store holds the same objects as the local one, and GDAL reads it over /vsis3/', async () => {
     const cube = timeCube();
-    await writeCube(createZarrWriter(s3, 'job', { concurrency: 8 }), cube);
+    await writeCube(createZarrWriter(stores.s3, 'job', { concurrency: 8 }), cube);
     await writeCube(createZarrWriter(tmp.store, 'job'), cube);
     const local = readTree(tmp.dir);
     const remote = new Map<string, Buffer>();
-    for await (const e of s3.list('job/')) remote.set(e.key, Buffer.from((await s3.get(e.key))!));
+    for await (const e of stores.s3.list('job/')) remote.set(e.key, Buffer.from((await stores.s3.get(e.key))!));
     assert.deepEqual([...remote.keys()].sort(), [...local.keys()].sort());
     for (const [k, v] of local) assert.ok(v.equals(remote.get(k)!), k);
 
     const cfg = s3TestConfig();
-    const bucketPath = s3.url.replace(/^s3:\/\//, '');
+    const bucketPath = stores.s3.url.replace(/^s3:\/\//, '');
     const env = gdalS3Env(cfg.endpoint!, cfg.credentials!.accessKeyId, cfg.credentials!.secretAccessKey);
     const gd = gdalOpen(`ZARR:"/vsis3/${bucketPath}/job/result.zarr":/vv:1`, UTM33_WKT, env);
     assert.ok(gd.same_crs);
