@@ -10,7 +10,7 @@ import type { RasterArray } from '../raster/data-types.ts';
 import type { FusedLoop } from './kernels/codegen.ts';
 import { coverageIsEmpty, type Coverage } from './kernels/coverage.ts';
 import { fusableChain, reduceFused } from './fused-time.ts';
-import type { ReducerFusion, StateArrays } from './kernels/reducer-base.ts';
+import type { ReducerFusion, StateArrays, ValueRange } from './kernels/reducer-base.ts';
 import { allocBuffers, writePlane, type Plane, type PlaneBuffers, type PlaneTarget } from './kernels/values.ts';
 import { SeriesBuffer } from './interpreted.ts';
 import { graphFromJson } from './callback-json.ts';
@@ -46,6 +46,7 @@ export interface TimeReducer {
   add(plane: Plane): void;
   /** See StreamingReducer.fusion / addFused. */
   fusion?(): ReducerFusion | undefined;
+  fusionFor?(range: ValueRange | undefined, steps: number): ReducerFusion | undefined;
   addFused?(cover: Coverage | undefined): void;
   /** A step without any valid pixel (cheaper than an all-invalid plane). */
   addNodata(): void;
@@ -306,6 +307,7 @@ export function chunkSource(node: CubeNode, grid: Grid, win: ChunkWindow, deps: 
     const state: StateArrays = {
       f64: (name, len) => arena.scratch(`${key}|${name}`, len, (l) => new Float64Array(l)),
       u32: (name, len) => arena.scratch(`${key}|${name}`, len, (l) => new Uint32Array(l)),
+      u16: (name, len) => arena.scratch(`${key}|${name}`, len, (l) => new Uint16Array(l)),
       u8: (name, len) => arena.scratch(`${key}|${name}`, len, (l) => new Uint8Array(l)),
     };
     const r = deps.kernels.timeReducer(cb, n, steps, labels, state);

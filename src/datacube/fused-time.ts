@@ -78,7 +78,8 @@ export async function reduceFused(run: FusedRun): Promise<number> {
     }
     if (raw.cover && coverageIsEmpty(raw.cover)) reducer.addNodata();
     else {
-      loop(raw.cover ? coverageSpans(raw.cover) : denseSpans(n), raw.data, fusion.acc, fusion.counts);
+      const state = reducer.fusionFor?.(loop.range, steps) ?? fusion;
+      loop(raw.cover ? coverageSpans(raw.cover) : denseSpans(n), raw.data, state.acc, state.counts);
       reducer.addFused!(raw.cover);
     }
   }

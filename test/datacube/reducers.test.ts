@@ -82,10 +82,11 @@ describe('streaming reducers equal the scalar processes per pixel', () => {
   test('state arrays handed in with stale contents (memory kept from a larger chunk) give the same results', async () => {
     const planes = stack(5, 6);
     // arrays longer than N full of garbage, cut to N as the evaluator's arena does
-    const garbage = <A extends Float64Array | Uint32Array | Uint8Array>(a: A) => (a.fill(7), a.subarray(0, N) as A);
+    const garbage = <A extends Float64Array | Uint32Array | Uint16Array | Uint8Array>(a: A) => (a.fill(7), a.subarray(0, N) as A);
     const state = {
       f64: () => garbage(new Float64Array(N + 9)),
       u32: () => garbage(new Uint32Array(N + 9)),
+      u16: () => garbage(new Uint16Array(N + 9)),
       u8: () => garbage(new Uint8Array(N + 9)),
     };
     for (const [kind, ignoreNodata] of [['max', true], ['mean', true], ['sum', false], ['count', true]] as const) {

@@ -17,6 +17,7 @@ import { compileCallback } from '../../src/datacube/kernels/compile.ts';
 import { graphFromJson } from '../../src/datacube/callback-json.ts';
 import { reducerStore as storeFor } from '../../src/datacube/kernels/fused-reduce.ts';
 import { rng } from './oracle.ts';
+import { TYPED_ARRAY, type RasterDataType } from '../../src/raster/data-types.ts';
 
 const W = 150;
 const H = 90;
@@ -158,6 +159,53 @@ describe('sparse planes and fused reduction equal the dense path', () => {
       });
     }
   }
+
+  test('narrow state for 8-bit values writes what the wide state writes: chunk after chunk, widening, any target', async () => {
+    const kernels = createKernelProvider();
+    const mask = cb(maskGraph);
+    const scale = cb(scaleGraph);
+    // one reducer through chunks that go narrow, wide (non-integer values), narrow then widened by a plane step,
+    // and narrow again: each must start from a clean state whatever the previous one used
+    const chunks: { apply: CallbackSpec; planeAt?: number; seed: number }[] = [
+      { apply: mask, seed: 1 }, { apply: scale, seed: 2 }, { apply: mask, planeAt: 5, seed: 3 }, { apply: mask, seed: 4 },
+    ];
+    const targets: { dtype: RasterDataType; nodata: number | null }[] = [
+      { dtype: 'uint8', nodata: null }, { dtype: 'int8', nodata: -1 }, { dtype: 'int16', nodata: -9999 }, { dtype: 'float32', nodata: null },
+    ];
+    for (const kind of ['max', 'min', 'sum', 'mean']) {
+      const red = kernels.timeReducer(reducerCb(kind), N, 8) as TimeReducer;
+      let narrowSeen = false;
+      for (const target of targets) {
+        for (const chunk of chunks) {
+          const stack = steps(chunk.seed, 8);
+          const k = kernels.apply(chunk.apply, N);
+          const ref = kernels.timeReducer(reducerCb(kind), N, stack.length);
+          for (const s of stack) ref.add(await k(planeFromArray(s.dense, { nodata: 255 }), allocBuffers(N)));
+          const expected = TYPED_ARRAY[target.dtype].from({ length: N }, () => 77);
+          writePlane(await ref.result(), target.dtype, expected, { nodata: target.nodata });
+          red.reset!();
+          for (const [t, s] of stack.entries()) {
+            if (t === chunk.planeAt) {
+              const spans = coverageSpans(s.cover);
+              const buf = allocBuffers(N, 'float32');
+              prepareBuffers(buf, spans);
+              red.add(k({ ...planeFromArray(s.sparse, { nodata: 255, into: buf, spans }), cover: s.cover }, allocBuffers(N)) as Plane);
+              continue;
+            }
+            const loop = kernels.fusedStep!(chunk.apply, red.fusion!()!, 255, 'Uint8Array')!;
+            const state = red.fusionFor!(loop.range, stack.length)!;
+            narrowSeen ||= !(state.acc instanceof Float64Array);
+            loop(coverageSpans(s.cover), s.sparse, state.acc, state.counts);
+            red.addFused!(s.cover);
+          }
+          const got = TYPED_ARRAY[target.dtype].from({ length: N }, () => 77);
+          assert.equal(red.resultInto!({ dtype: target.dtype, out: got, opts: { nodata: target.nodata } }), true);
+          assert.deepEqual(got, expected, `${kind} into ${target.dtype}, chunk ${chunk.seed}`);
+        }
+      }
+      assert.ok(narrowSeen, `${kind} used the narrow state`);
+    }
+  });
 
   test('the byte lookup loop equals the direct fused loop, Uint8 and Int8, at any alignment', () => {
     const r = rng(11);

@@ -13,6 +13,7 @@ import { TEMPLATES, type Operand } from './templates.ts';
 export type { Operand } from './templates.ts';
 import { fillSpans } from './coverage.ts';
 import type { Plane, WritablePlane } from './values.ts';
+import type { ReducerFusion, ValueRange } from './reducer-base.ts';
 
 /** Planes per callback parameter: `x`, `y` as one Plane, `data` (bands) as an array of Planes. */
 export type KernelInputs = Readonly<Record<string, Plane | readonly Plane[]>>;
@@ -54,8 +55,11 @@ export interface FusionSink {
   bytes?: 'Uint8Array' | 'Int8Array';
 }
 
-/** Runs a fused loop over the spans: X raw samples, ACC / CNT the sink's state arrays. */
-export type FusedLoop = (SP: Int32Array, X: ArrayLike<number>, ACC: Float64Array, CNT: Uint32Array | null) => void;
+/**
+ * Runs a fused loop over the spans: X raw samples, ACC / CNT the sink's state arrays. `range` bounds the values the
+ * loop hands to the sink, when known (8-bit samples: the tabulated results).
+ */
+export type FusedLoop = ((SP: Int32Array, X: ArrayLike<number>, ACC: ReducerFusion['acc'], CNT: ReducerFusion['counts']) => void) & { range?: ValueRange };
 
 type Generated = (SP: Int32Array, I: ArrayLike<number>[], IV: (Uint8Array | null)[], OUT: Float32Array | Float64Array, OUTV: Uint8Array, B: Float64Array[], BM: Uint8Array[], H: object) => void;
 
@@ -132,7 +136,7 @@ export function buildKernel(nodes: readonly IrNode[], result: CValue, slots: rea
           const masked = slots.map(() => false);
           const c = result.k === 'const' ? { v: literal(constant === null ? 0 : Number(constant)), m: constant === null ? '0' : '1' } : undefined;
           const { source } = generate(nodes, live, result.k === 'plane' ? result.ref : -1, masked, mode, { sink, constant: c });
-          const fn = new Function('SP', 'X', 'ACC', 'CNT', 'H', source) as (SP: Int32Array, X: ArrayLike<number>, ACC: Float64Array, CNT: Uint32Array | null, H: object) => void;
+          const fn = new Function('SP', 'X', 'ACC', 'CNT', 'H', source) as (SP: Int32Array, X: ArrayLike<number>, ACC: ReducerFusion['acc'], CNT: ReducerFusion['counts'], H: object) => void;
           return (SP, X, ACC, CNT) => fn(SP, X, ACC, CNT, HELPERS);
         };
         // for 8-bit samples, a sink storing each pixel's result and validity tabulates the callback
@@ -291,6 +295,14 @@ function byteLookupLoop(tabulate: FusedLoop, sink: FusionSink & { bytes: 'Uint8A
   const TV = new Float64Array(256);
   const TM = new Uint32Array(256);
   tabulate(Int32Array.of(0, 256), samples, TV, TM);
+  const range: ValueRange = { min: Infinity, max: -Infinity, integer: true };
+  for (let k = 0; k < 256; k++) {
+    if (TM[k] === 0) continue;
+    const v = TV[k];
+    range.min = Math.min(range.min, v);
+    range.max = Math.max(range.max, v);
+    if (!Number.isInteger(v) || Object.is(v, -0)) range.integer = false;
+  }
   const body = sink.store({ v: 'TV[k]', m: 'TM[k]', type: 'number' });
   const px = `{ const k = X[i] & 255;\n${body}}\n`;
   const source = `'use strict';
@@ -315,9 +327,11 @@ if (i < j << 2) i = j << 2;
 for (; i < e; i++) ${px}
 }
 `;
-  const fn = new Function('SP', 'X', 'ACC', 'CNT', 'H', source) as (SP: Int32Array, X: ArrayLike<number>, ACC: Float64Array, CNT: Uint32Array | null, H: object) => void;
+  const fn = new Function('SP', 'X', 'ACC', 'CNT', 'H', source) as (SP: Int32Array, X: ArrayLike<number>, ACC: ReducerFusion['acc'], CNT: ReducerFusion['counts'], H: object) => void;
   const tables = { TV, TM };
-  return (SP, X, ACC, CNT) => fn(SP, X, ACC, CNT, tables);
+  const loop: FusedLoop = (SP, X, ACC, CNT) => fn(SP, X, ACC, CNT, tables);
+  loop.range = range;
+  return loop;
 }
 
 /** A loop over the pixels of the spans SP ([start, end) pairs); the body sees the pixel index as `i`. */

@@ -21,12 +21,14 @@ export interface StreamingReducerOptions {
 export interface StateArrays {
   f64(name: string, n: number): Float64Array;
   u32(name: string, n: number): Uint32Array;
+  u16(name: string, n: number): Uint16Array;
   u8(name: string, n: number): Uint8Array;
 }
 
 export const newStateArrays: StateArrays = {
   f64: (_name, n) => new Float64Array(n),
   u32: (_name, n) => new Uint32Array(n),
+  u16: (_name, n) => new Uint16Array(n),
   u8: (_name, n) => new Uint8Array(n),
 };
 
@@ -52,6 +54,11 @@ export interface StreamingReducer {
    * cannot be fused (e.g. without ignore_nodata). After such a loop ran over a step, call `addFused`.
    */
   fusion?(): ReducerFusion | undefined;
+  /**
+   * The state for a fused loop whose values all lie in `range`, in a reduction of `steps` steps: a reducer may keep
+   * narrower state when the values allow it (see narrow-state.ts). Same contract as `fusion` otherwise.
+   */
+  fusionFor?(range: ValueRange | undefined, steps: number): ReducerFusion | undefined;
   /** Books one step done through `fusion()` on the pixels of `cover` (all pixels when undefined). */
   addFused?(cover: Coverage | undefined): void;
 }
@@ -59,8 +66,16 @@ export interface StreamingReducer {
 /** What a fused step updates per valid pixel: `acc` by `op` and `counts` by one (count: `acc` counts, no `counts`). */
 export interface ReducerFusion {
   op: 'max' | 'min' | 'sum' | 'product' | 'count';
-  acc: Float64Array;
-  counts: Uint32Array | null;
+  acc: Float64Array | Uint16Array | Uint8Array;
+  counts: Uint32Array | Uint8Array | null;
+}
+
+/** The values a fused loop can hand to its reducer (valid pixels only). */
+export interface ValueRange {
+  min: number;
+  max: number;
+  /** Every value is an integer (and none is -0 or NaN). */
+  integer: boolean;
 }
 
 export abstract class ReducerBase {

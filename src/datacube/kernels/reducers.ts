@@ -6,11 +6,14 @@
  * count has no ignore_nodata: it counts valid values (not no-data, finite) or, with `countAll`, every step.
  * any/all read non-zero as true and follow the truth tables of any.json / all.json.
  */
-import { ReducerBase, newStateArrays, type ReducerFusion, type StateArrays, type StreamingKind, type StreamingReducer, type StreamingReducerOptions } from './reducer-base.ts';
+import { ReducerBase, newStateArrays, type ReducerFusion, type ValueRange, type StateArrays, type StreamingKind, type StreamingReducer, type StreamingReducerOptions } from './reducer-base.ts';
 import type { RasterArray } from '../../raster/data-types.ts';
 import { Picker, Truth } from './reducers-select.ts';
 import { addCoverage, copyCoverage, coverageIsFull, coverageSpans, denseSpans, fillSpans, type Coverage } from './coverage.ts';
 import { truncFormat, type Plane, type PlaneTarget, type TruncFormat } from './values.ts';
+import { finalizeNarrow, fillNarrow, fitsNarrow, narrowFitsFormat, narrowState, widenInto, type NarrowOp, type NarrowState } from './narrow-state.ts';
+
+const NO_SPANS = new Int32Array(0);
 
 export type { StateArrays, StreamingKind, StreamingReducer, StreamingReducerOptions } from './reducer-base.ts';
 
@@ -50,8 +53,12 @@ class Accumulator extends ReducerBase implements StreamingReducer {
   /** Pixels changed since the last reset: the union of the steps' coverages, or every pixel. */
   private touched: Coverage | undefined;
   private touchedAll = true;
+  /** The narrow state this chunk runs on, if any (see fusionFor); the wide arrays are then at their start state. */
+  private narrow: NarrowState | null = null;
+  /** Narrow arrays by op, kept at their start state between uses. */
+  private readonly narrowKept = new Map<NarrowOp, NarrowState>();
 
-  constructor(readonly kind: AccumulatorKind, n: number, private readonly ignore: boolean, state: StateArrays) {
+  constructor(readonly kind: AccumulatorKind, n: number, private readonly ignore: boolean, private readonly state: StateArrays) {
     super(n);
     this.all = denseSpans(n);
     this.acc = state.f64('acc', n);
@@ -64,7 +71,10 @@ class Accumulator extends ReducerBase implements StreamingReducer {
   override reset(): void {
     super.reset();
     const start = this.kind === 'max' ? -Infinity : this.kind === 'min' ? Infinity : this.kind === 'product' ? 1 : 0;
-    if (this.touchedAll) {
+    if (this.narrow) {
+      fillNarrow(this.narrow, this.touchedSpans());
+      this.narrow = null;
+    } else if (this.touchedAll) {
       this.acc.fill(start);
       this.counts.fill(0);
     } else if (this.touched) {
@@ -87,9 +97,45 @@ class Accumulator extends ReducerBase implements StreamingReducer {
     else if (!addCoverage(this.touched, cover)) this.touchedAll = true;
   }
 
+  /** The pixels changed since the last reset. */
+  private touchedSpans(): Int32Array {
+    return this.touchedAll ? this.all : this.touched ? coverageSpans(this.touched) : NO_SPANS;
+  }
+
   fusion(): ReducerFusion | undefined {
     if (!this.ignore) return undefined;
     return { op: this.kind === 'mean' ? 'sum' : this.kind, acc: this.acc, counts: this.counts };
+  }
+
+  fusionFor(range: ValueRange | undefined, steps: number): ReducerFusion | undefined {
+    const wide = this.fusion();
+    if (!wide) return undefined;
+    const op = wide.op;
+    // only while the wide arrays are untouched in this chunk (steps without data may have passed)
+    if (this.narrow === null && !this.touchedAll && !this.touched && this.allCount === 0 && fitsNarrow(op, range, steps)) {
+      let kept = this.narrowKept.get(op);
+      if (!kept) {
+        kept = narrowState(op, this.state, this.n);
+        fillNarrow(kept, this.all);
+        this.narrowKept.set(op, kept);
+      }
+      kept.valueMax = 0;
+      this.narrow = kept;
+    }
+    if (this.narrow && !fitsNarrow(op, range, steps)) this.widen();
+    if (!this.narrow) return wide;
+    this.narrow.valueMax = Math.max(this.narrow.valueMax, range!.max);
+    return { op, acc: this.narrow.acc, counts: this.narrow.counts };
+  }
+
+  /** Moves this chunk's narrow state into the wide arrays (for steps whose values a narrow state cannot hold). */
+  private widen(): void {
+    const narrow = this.narrow;
+    if (!narrow) return;
+    const spans = this.touchedSpans();
+    widenInto(narrow, this.acc, this.counts, spans);
+    fillNarrow(narrow, spans);
+    this.narrow = null;
   }
 
   addFused(cover: Coverage | undefined): void {
@@ -98,6 +144,7 @@ class Accumulator extends ReducerBase implements StreamingReducer {
   }
 
   add(plane: Plane): void {
+    this.widen();
     this.step(plane);
     this.track(plane.valid !== null && this.ignore ? plane.cover : undefined);
     const { acc, counts, n } = this;
@@ -148,6 +195,7 @@ class Accumulator extends ReducerBase implements StreamingReducer {
   }
 
   result(): Plane {
+    this.widen();
     this.finish();
     const { acc, counts, poison, valid, n, allCount } = this;
     if (this.poisonAll || (allCount === 0 && this.steps === 0)) {
@@ -189,8 +237,19 @@ class Accumulator extends ReducerBase implements StreamingReducer {
     const { acc, counts, poison, n, allCount } = this;
     const out = target.out;
     if (out.length < n) throw new RangeError(`resultInto: output holds ${out.length} values, reducer has ${n}.`);
-    this.finish();
     const mean = this.kind === 'mean';
+    if (this.narrow && !narrowFitsFormat(this.narrow, mean, f)) this.widen();
+    this.finish();
+    if (this.narrow) {
+      // ignore_nodata, and every step fused: no poison and no all-valid steps
+      if (this.steps === 0 || (!this.touchedAll && !this.touched)) out.fill(f.nodata, 0, n);
+      else {
+        if (!this.touchedAll && !coverageIsFull(this.touched!)) out.fill(f.nodata, 0, n);
+        const sp = this.touchedSpans();
+        for (let s = 0; s < sp.length; s += 2) finalizeNarrow(this.narrow, mean, out, f, sp[s], sp[s + 1]);
+      }
+      return true;
+    }
     if (this.poisonAll || (allCount === 0 && this.steps === 0) || (!this.touchedAll && allCount === 0 && !poison && !this.touched)) {
       out.fill(f.nodata, 0, n);
       return true;

@@ -1,0 +1,88 @@
+/**
+ * Narrow reducer state. A temporal max / min / sum over 8-bit samples through a tabulated callback (the flood
+ * workflow's masked bands) only ever sees small non-negative integers, so its per-pixel state fits in one or two
+ * bytes instead of a float64 accumulator and a uint32 count: the fused loop, the reset between chunks and the final
+ * conversion then move 2-3 bytes per pixel instead of 12. Integer sums are exact in both widths, so results are the
+ * same bits as with the wide state.
+ */
+import type { RasterArray } from '../../raster/data-types.ts';
+import type { ReducerFusion, StateArrays, ValueRange } from './reducer-base.ts';
+import type { TruncFormat } from './values.ts';
+
+export type NarrowOp = 'max' | 'min' | 'sum';
+
+export interface NarrowState {
+  op: NarrowOp;
+  acc: Uint8Array | Uint16Array;
+  counts: Uint8Array;
+  /** Start value of `acc` (the identity of `op` over the values the state admits). */
+  start: number;
+  /** Largest value `acc` can reach. */
+  top: number;
+  /** Largest value added so far (bounds a mean). */
+  valueMax: number;
+}
+
+/** Steps a uint8 count can hold. */
+const MAX_STEPS = 255;
+
+/** True when every value of `range`, over `steps` steps, keeps a narrow state of `op` exact. */
+export function fitsNarrow(op: ReducerFusion['op'], range: ValueRange | undefined, steps: number): op is NarrowOp {
+  if (!range || !range.integer || range.min < 0 || steps > MAX_STEPS || range.max < range.min) return false;
+  if (op === 'max' || op === 'min') return range.max <= 255;
+  return op === 'sum' && range.max * steps <= 65_535;
+}
+
+/** The narrow arrays of `op` (contents as left by the last use; see `fillNarrow`). */
+export function narrowState(op: NarrowOp, state: StateArrays, n: number): NarrowState {
+  const acc = op === 'sum' ? state.u16('acc16', n) : state.u8('acc8', n);
+  return { op, acc, counts: state.u8('counts8', n), start: op === 'min' ? 255 : 0, top: op === 'sum' ? 65_535 : 255, valueMax: 0 };
+}
+
+/** Back to the start state over the spans. */
+export function fillNarrow(s: NarrowState, spans: Int32Array): void {
+  for (let k = 0; k < spans.length; k += 2) {
+    s.acc.fill(s.start, spans[k], spans[k + 1]);
+    s.counts.fill(0, spans[k], spans[k + 1]);
+  }
+}
+
+/** Copies the pixels with a valid step into wide state that is at its start state. */
+export function widenInto(s: NarrowState, acc: Float64Array, counts: Uint32Array, spans: Int32Array): void {
+  const { acc: a, counts: c } = s;
+  for (let k = 0; k < spans.length; k += 2) {
+    for (let i = spans[k], e = spans[k + 1]; i < e; i++) {
+      if (c[i] !== 0) {
+        acc[i] = a[i];
+        counts[i] = c[i];
+      }
+    }
+  }
+}
+
+/** The output format takes every value the state can produce without clamping. */
+export function narrowFitsFormat(s: NarrowState, mean: boolean, f: TruncFormat): boolean {
+  return f.float || (f.lo <= 0 && f.hi >= (mean ? s.valueMax : s.top));
+}
+
+/**
+ * Final values for pixels [from, to) as the wide state's finalizeInto writes them: the values are integers within
+ * the format, so converting is a store, and a mean (non-negative, at most 65535) truncates with `| 0`.
+ */
+export function finalizeNarrow(s: NarrowState, mean: boolean, out: RasterArray, f: TruncFormat, from: number, to: number): void {
+  const { acc, counts } = s;
+  const nodata = f.nodata;
+  if (!mean) {
+    for (let i = from; i < to; i++) out[i] = counts[i] === 0 ? nodata : acc[i];
+  } else if (f.float) {
+    for (let i = from; i < to; i++) {
+      const c = counts[i];
+      out[i] = c === 0 ? nodata : acc[i] / c;
+    }
+  } else {
+    for (let i = from; i < to; i++) {
+      const c = counts[i];
+      out[i] = c === 0 ? nodata : (acc[i] / c) | 0;
+    }
+  }
+}
