@@ -3,7 +3,8 @@
  * per provider (one per worker) and callback, so the generated code stays optimized from chunk to chunk; a callback
  * the kernels cannot vectorize is interpreted per pixel instead (interpreted.ts), orders of magnitude slower but
  * correct. apply_dimension runs compiled when its callback is an `array_create` of expressions the kernels handle
- * (each element is then a reduction of the series, like a reducer over bands), interpreted otherwise.
+ * (each element is then a reduction of the series, like a reducer over bands) or an elementwise expression over the
+ * series such as `subtract(data, mean(data))` (one kernel per element), interpreted otherwise.
  *
  * Sparse planes: when an apply callback maps no-data to no-data (checked once by running it on no-data pixels), it
  * runs only on the input's covered pixels and its result keeps the input's coverage; so does `mask` with a null
@@ -14,7 +15,7 @@ import { arrayElements, graphFromJson, subgraph } from './callback-json.ts';
 import { interpretApply, interpretApplyDimension, InterpretedTimeReducer, interpretReduce, interpretResolver } from './interpreted.ts';
 import { createInterpreter } from './pixel-callback.ts';
 import type { PlaneKernel } from './kernels/codegen.ts';
-import { compileCallback, type CompileOptions } from './kernels/compile.ts';
+import { compileArrayCallback, compileCallback, type CompileOptions } from './kernels/compile.ts';
 import { BufferedReducer } from './kernels/buffered.ts';
 import { coverageSpans } from './kernels/coverage.ts';
 import { fusedReduceStep, identityKernel } from './kernels/fused-reduce.ts';
@@ -47,7 +48,9 @@ export function createKernelProvider(): KernelProvider {
   const compiledElements = (cb: CallbackSpec, labels: string[]) => {
     let kernels = elementKernels.get(cb);
     if (kernels === undefined) {
-      const made = arrayElements(graphFromJson(cb.graph))?.map((id) => compile({ ...cb, graph: subgraph(cb.graph, id) }, { labels }));
+      const graph = graphFromJson(cb.graph);
+      const made = arrayElements(graph)?.map((id) => compile({ ...cb, graph: subgraph(cb.graph, id) }, { labels })) ??
+        compileArrayCallback(graph, cb.parameterNames, { context: cb.context, labels });
       elementKernels.set(cb, (kernels = made?.every((k) => k !== undefined) ? (made as PlaneKernel[]) : null));
     }
     return kernels;

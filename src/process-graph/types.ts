@@ -171,6 +171,11 @@ export interface ProcessDefinition {
   run: ProcessImplementation;
   /** Parameters whose arguments are evaluated only when the implementation asks (`args.lazy`). */
   lazy?: readonly string[];
+  /**
+   * Parameters that take an array as well as a single value and are then computed element by element (see
+   * processes/elementwise.ts); the kernel compiler maps such operations over its lists of planes.
+   */
+  elementwise?: readonly string[];
   /** Contribution to the dry run; processes without it yield `undefined` as their planning value. */
   plan?: PlanHook<any>;
 }

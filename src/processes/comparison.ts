@@ -1,9 +1,11 @@
 /**
  * Comparisons. No-data on either side gives no-data; values of different types are simply unequal (never an
  * error); ordering (gt, gte, lt, lte, between) is defined for numbers only, anything else compares as `false`.
- * NaN is unequal to everything, itself included.
+ * NaN is unequal to everything, itself included. Except for `between`, the operands also take arrays, compared
+ * element by element (elementwise.ts).
  */
 import type { ProcessArgs, ProcessDefinition } from '../process-graph/types.ts';
+import { elementwise } from './elementwise.ts';
 import { BOOLEAN_OR_NULL, SCALAR_OR_NULL, optional, required, ANY } from './spec-helpers.ts';
 
 function equals(args: ProcessArgs): boolean | null {
@@ -35,7 +37,7 @@ const equalityParams = (verb: string) => [
 ];
 
 function ordering(id: string, summary: string, symbol: string, cmp: (x: number, y: number) => boolean): ProcessDefinition {
-  return {
+  return elementwise({
     spec: {
       id,
       summary,
@@ -52,11 +54,11 @@ function ordering(id: string, summary: string, symbol: string, cmp: (x: number, 
       if (x === null || y === null) return null;
       return typeof x === 'number' && typeof y === 'number' ? cmp(x, y) : false;
     },
-  };
+  }, ['x', 'y']);
 }
 
 export const comparisonProcesses: readonly ProcessDefinition[] = [
-  {
+  elementwise({
     spec: {
       id: 'eq',
       summary: 'Equal to comparison',
@@ -69,8 +71,8 @@ export const comparisonProcesses: readonly ProcessDefinition[] = [
       returns: { description: '`true` if equal, `false` otherwise, or no-data.', schema: BOOLEAN_OR_NULL },
     },
     run: (args) => equals(args),
-  },
-  {
+  }, ['x', 'y']),
+  elementwise({
     spec: {
       id: 'neq',
       summary: 'Not equal to comparison',
@@ -85,7 +87,7 @@ export const comparisonProcesses: readonly ProcessDefinition[] = [
       const r = equals(args);
       return r === null ? null : !r;
     },
-  },
+  }, ['x', 'y']),
   ordering('gt', 'Greater than comparison', '>', (x, y) => x > y),
   ordering('gte', 'Greater than or equal to comparison', '>=', (x, y) => x >= y),
   ordering('lt', 'Less than comparison', '<', (x, y) => x < y),

@@ -1,6 +1,10 @@
-/** Numeric functions of two or more arguments. No-data in any operand gives no-data; NaN and ±Infinity follow IEEE 754. */
+/**
+ * Numeric functions of two or more arguments. No-data in any operand gives no-data; NaN and ±Infinity follow IEEE 754.
+ * The numeric operands also take arrays, computed element by element (elementwise.ts).
+ */
 import type { ProcessDefinition } from '../process-graph/types.ts';
 import { processException } from '../process-graph/errors.ts';
+import { elementwise } from './elementwise.ts';
 import { NUMBER_OR_NULL, optional, required } from './spec-helpers.ts';
 
 function binary(
@@ -12,7 +16,7 @@ function binary(
   fn: (a: number, b: number) => number,
 ): ProcessDefinition {
   const [a, aDescription, b, bDescription] = names;
-  return {
+  return elementwise({
     spec: {
       id,
       summary,
@@ -26,7 +30,7 @@ function binary(
       const y = args.numberOrNull(b);
       return x === null || y === null ? null : fn(x, y);
     },
-  };
+  }, [a, b]);
 }
 
 const xy = (x: string, y: string): [string, string, string, string] => ['x', x, 'y', y];
@@ -67,7 +71,7 @@ export const mathBinaryProcesses: readonly ProcessDefinition[] = [
     xy('The first value (e.g. near infrared).', 'The second value (e.g. red).'),
     (x, y) => (x - y) / (x + y),
   ),
-  {
+  elementwise({
     spec: {
       id: 'clip',
       summary: 'Clip a value between a minimum and a maximum',
@@ -92,8 +96,8 @@ export const mathBinaryProcesses: readonly ProcessDefinition[] = [
       if (Number.isNaN(x) || Number.isNaN(min) || Number.isNaN(max)) return NaN;
       return Math.min(Math.max(x, min), max);
     },
-  },
-  {
+  }, ['x']),
+  elementwise({
     spec: {
       id: 'linear_scale_range',
       summary: 'Linear transformation between two ranges',
@@ -121,5 +125,5 @@ export const mathBinaryProcesses: readonly ProcessDefinition[] = [
       const clipped = Math.min(Math.max(x, Math.min(inMin, inMax)), Math.max(inMin, inMax));
       return ((clipped - inMin) / (inMax - inMin)) * (outMax - outMin) + outMin;
     },
-  },
+  }, ['x']),
 ];

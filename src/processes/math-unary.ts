@@ -1,5 +1,9 @@
-/** Numeric functions of one argument. No-data in gives no-data out; NaN and ±Infinity follow IEEE 754. */
+/**
+ * Numeric functions of one argument. No-data in gives no-data out; NaN and ±Infinity follow IEEE 754. The argument
+ * may also be an array, computed element by element (elementwise.ts).
+ */
 import type { JsonSchema, ProcessDefinition } from '../process-graph/types.ts';
+import { elementwise } from './elementwise.ts';
 import { NUMBER_OR_NULL, optional, required } from './spec-helpers.ts';
 
 function unary(
@@ -11,7 +15,7 @@ function unary(
   opts: { param?: string; paramDescription?: string; returns?: JsonSchema } = {},
 ): ProcessDefinition {
   const name = opts.param ?? 'x';
-  return {
+  return elementwise({
     spec: {
       id,
       summary,
@@ -24,7 +28,7 @@ function unary(
       const x = args.numberOrNull(name);
       return x === null ? null : fn(x);
     },
-  };
+  }, [name]);
 }
 
 /** Round half to even at `p` decimals; products like 0.35 * 10 land near .5 only up to float error, hence the slack. */
@@ -79,7 +83,7 @@ export const mathUnaryProcesses: readonly ProcessDefinition[] = [
     (x) => (Number.isNaN(x) ? null : Math.trunc(x) || 0),
     { returns: INTEGER_OR_NULL },
   ),
-  {
+  elementwise({
     spec: {
       id: 'round',
       summary: 'Round to a specified precision',
@@ -98,5 +102,5 @@ export const mathUnaryProcesses: readonly ProcessDefinition[] = [
       const x = args.numberOrNull('x');
       return x === null ? null : roundHalfEven(x, args.optionalInteger('p', 0));
     },
-  },
+  }, ['x']),
 ];

@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import { bufferedPlanes, chunkSource, type LoadReader } from '../../src/datacube/chunk-eval.ts';
 import { graphFromJson, subgraph } from '../../src/datacube/callback-json.ts';
 import { createKernelProvider } from '../../src/datacube/kernel-provider.ts';
-import { compileCallback } from '../../src/datacube/kernels/compile.ts';
+import { compileArrayCallback, compileCallback } from '../../src/datacube/kernels/compile.ts';
 import { interpretApplyDimension, SeriesBuffer } from '../../src/datacube/interpreted.ts';
 import { createInterpreter } from '../../src/datacube/pixel-callback.ts';
 import { allocBuffers, type Plane } from '../../src/datacube/kernels/values.ts';
@@ -323,5 +323,127 @@ describe('interpreted fallback for callbacks the kernel compiler refuses', () =>
   it('reports a callback using a process that cannot run per pixel', async () => {
     const node: CubeNode = { op: 'apply', input: loadNode(1), callback: cb({ f: { process_id: 'load_collection', arguments: { id: 'x' }, result: true } }, ['x']) };
     await assert.rejects(evaluate(node, stack(1, 9)), (e: Error & { code?: string }) => e.code === 'FeatureUnsupported');
+  });
+});
+
+describe('elementwise arithmetic on the series (the Python client\'s `x - x.mean()`)', () => {
+  const mean = { m: { process_id: 'mean', arguments: { data } } };
+  const centred = { ...mean, c: { process_id: 'subtract', arguments: { x: data, y: { from_node: 'm' } }, result: true } };
+  const applied = (graph: Record<string, unknown>, size = T): CubeNode => ({ op: 'apply_dimension', input: loadNode(1), callback: cb(graph), source: 'time', target: 'time', labels: TIMES, size });
+  /** NaN (e.g. the sample sd of a single value) equals NaN here. */
+  const same = (a: number | null, b: number | null) => (typeof a === 'number' && typeof b === 'number' && Number.isNaN(a) && Number.isNaN(b)) || close(a, b);
+  const stats = (s: number[]) => {
+    const m = s.reduce((a, b) => a + b, 0) / s.length;
+    return { m, sd: Math.sqrt(s.reduce((a, v) => a + (v - m) * (v - m), 0) / (s.length - 1)) };
+  };
+
+  it('x - mean(x) along t: every step minus its series mean, no-data where the step has none', async () => {
+    const values = stack(1, 13);
+    const got = await evaluate(applied(centred), values);
+    let checked = 0;
+    for (let i = 0; i < N; i++) {
+      const { m } = stats(seriesOf(values, 0, i));
+      for (let t = 0; t < T; t++) {
+        const v = values[0][t][i];
+        const want = Number.isNaN(v) ? null : v - m;
+        assert.ok(close(got[t][0][i], want), `pixel ${i} step ${t}: ${got[t][0][i]} vs ${want}`);
+        if (want !== null) checked++;
+      }
+    }
+    assert.ok(checked > N * T * 0.6, `most values are data (${checked})`);
+  });
+
+  it('x - mean(x) runs compiled, one kernel per step, and agrees with the interpreter', async () => {
+    const spec = cb(centred);
+    const kernels = compileArrayCallback(graphFromJson(spec.graph), spec.parameterNames, { labels: TIMES });
+    assert.equal(kernels?.length, T, 'compiled: the provider takes the vectorized path');
+    const series = new SeriesBuffer(N);
+    for (const plane of stack(1, 14)[0]) series.add({ data: plane, valid: Uint8Array.from(plane, (v) => (Number.isNaN(v) ? 0 : 1)) });
+    const outs = () => Array.from({ length: T }, () => allocBuffers(N));
+    const compiled = await createKernelProvider().applyDimension(spec, TIMES)(series, outs());
+    const interpreted = await interpretApplyDimension(await createInterpreter().prepare(spec, 'test'), series, TIMES, outs());
+    const read = (p: Plane) => Array.from(p.data, (v, i) => (p.valid === null || p.valid[i] === 1 ? v : null));
+    compiled.forEach((p, k) => assertClose(read(p), read(interpreted[k]), `step ${k}`));
+  });
+
+  it('x - mean(x) along bands: every band minus the mean of the pixel\'s bands at that step', async () => {
+    const values = stack(3, 19);
+    const bands = ['b0', 'b1', 'b2'];
+    const got = await evaluate({ op: 'apply_dimension', input: loadNode(3), callback: cb(centred), source: 'bands', target: 'bands', labels: bands, size: 3 }, values);
+    for (let t = 0; t < T; t++) {
+      for (let i = 0; i < N; i++) {
+        const s = [0, 1, 2].map((b) => values[b][t][i]).filter((v) => !Number.isNaN(v));
+        const { m } = stats(s);
+        for (let b = 0; b < 3; b++) {
+          const v = values[b][t][i];
+          assert.ok(close(got[t][b][i], Number.isNaN(v) ? null : v - m), `step ${t} pixel ${i} band ${b}`);
+        }
+      }
+    }
+  });
+
+  it('(x - mean(x)) / sd(x) along t (interpreted: sd has no kernel) against a plain loop', async () => {
+    const values = stack(1, 15);
+    const graph = {
+      ...centred,
+      c: { process_id: 'subtract', arguments: { x: data, y: { from_node: 'm' } } },
+      s: { process_id: 'sd', arguments: { data } },
+      z: { process_id: 'divide', arguments: { x: { from_node: 'c' }, y: { from_node: 's' } }, result: true },
+    };
+    const spec = cb(graph);
+    assert.equal(compileArrayCallback(graphFromJson(spec.graph), spec.parameterNames, { labels: TIMES }), undefined, 'sd is not compiled');
+    const got = await evaluate(applied(graph), values);
+    for (let i = 0; i < N; i++) {
+      const { m, sd } = stats(seriesOf(values, 0, i));
+      for (let t = 0; t < T; t++) {
+        const v = values[0][t][i];
+        const want = Number.isNaN(v) ? null : (v - m) / sd;
+        assert.ok(same(got[t][0][i], want), `pixel ${i} step ${t}: ${got[t][0][i]} vs ${want}`);
+      }
+    }
+  });
+
+  it('x / max(x) and comparisons with the series give per-step values (booleans as 0/1)', async () => {
+    const values = stack(1, 16);
+    const scaled = await evaluate(applied({ m: { process_id: 'max', arguments: { data } }, r: { process_id: 'divide', arguments: { x: data, y: { from_node: 'm' } }, result: true } }), values);
+    const above = await evaluate(applied({ ...mean, r: { process_id: 'gt', arguments: { x: data, y: { from_node: 'm' } }, result: true } }), values);
+    for (let i = 0; i < N; i++) {
+      const s = seriesOf(values, 0, i);
+      const { m } = stats(s);
+      for (let t = 0; t < T; t++) {
+        const v = values[0][t][i];
+        assert.ok(close(scaled[t][0][i], Number.isNaN(v) ? null : v / Math.max(...s)), `x / max(x) at pixel ${i} step ${t}`);
+        assert.equal(above[t][0][i], Number.isNaN(v) ? null : v > m ? 1 : 0, `x > mean(x) at pixel ${i} step ${t}`);
+      }
+    }
+  });
+
+  it('an array of another length than the series fails clearly, naming the process and the parameter', async () => {
+    const graph = { r: { process_id: 'subtract', arguments: { x: data, y: [1, 2, 3] }, result: true } };
+    await assert.rejects(evaluate(applied(graph), stack(1, 17)), (e: Error & { code?: string }) => {
+      assert.equal(e.code, 'ProcessParameterInvalid');
+      assert.match(e.message, /parameter 'y' in process 'subtract' .*3 elements .*'x', an array of 6/);
+      return true;
+    });
+  });
+
+  it('reducers over elementwise expressions: sum of squared deviations over bands (compiled) and over time (interpreted)', async () => {
+    const values = stack(3, 18);
+    const squares = {
+      ...mean,
+      d: { process_id: 'subtract', arguments: { x: data, y: { from_node: 'm' } } },
+      q: { process_id: 'power', arguments: { base: { from_node: 'd' }, p: 2 } },
+      r: { process_id: 'sum', arguments: { data: { from_node: 'q' } }, result: true },
+    };
+    const bands = ['b0', 'b1', 'b2'];
+    assert.ok(compileCallback(graphFromJson(cb(squares).graph), ['data', 'context'], { labels: bands }), 'the band reducer compiles');
+    const overBands = await evaluate({ op: 'reduce_bands', input: loadNode(3), labels: bands, callback: cb(squares) }, values);
+    const overTime = await evaluate({ op: 'reduce_time', input: loadNode(3), labels: TIMES, callback: cb(squares) }, values);
+    const deviations = (s: number[]) => (s.length ? s.reduce((a, v) => a + (v - stats(s).m) ** 2, 0) : null);
+    for (let t = 0; t < T; t++) {
+      const want = Array.from({ length: N }, (_, i) => deviations([0, 1, 2].map((b) => values[b][t][i]).filter((v) => !Number.isNaN(v))));
+      assertClose(overBands[t][0], want, `over bands, step ${t}`);
+    }
+    for (let b = 0; b < 3; b++) assertClose(overTime[0][b], Array.from({ length: N }, (_, i) => deviations(seriesOf(values, b, i))), `over time, band ${b}`);
   });
 });

@@ -129,6 +129,39 @@ describe('reducers over bands (data with labels)', () => {
   });
 });
 
+describe('elementwise operations over the band array (reduced to one value per pixel)', () => {
+  const labels = ['B02', 'B04', 'B08'];
+  const bands = labels.map((_, k) => randomPlane({ n: 300, seed: 70 + k, nulls: 0.25 }));
+  const over = (inner: ProcessGraphDef[string], reducer = 'sum'): ProcessGraphDef => ({
+    m: { process_id: 'mean', arguments: { data: DATA } },
+    e: inner,
+    r: { process_id: reducer, arguments: { data: { from_node: 'e' } }, result: true },
+  });
+  const mean = { from_node: 'm' };
+
+  test('arithmetic with a per-pixel value, a constant and a constant array (weights)', async () => {
+    const cases: [ProcessGraphDef[string], string][] = [
+      [{ process_id: 'subtract', arguments: { x: DATA, y: mean } }, 'sum'],
+      [{ process_id: 'absolute', arguments: { x: DATA } }, 'max'],
+      [{ process_id: 'multiply', arguments: { x: DATA, y: [1, 2, 3] } }, 'sum'],
+      [{ process_id: 'power', arguments: { base: DATA, p: 2 } }, 'mean'],
+      [{ process_id: 'clip', arguments: { x: DATA, min: -0.5, max: 0.5 } }, 'min'],
+      [{ process_id: 'round', arguments: { x: DATA, p: 1 } }, 'last'],
+      [{ process_id: 'divide', arguments: { x: mean, y: DATA } }, 'first'],
+    ];
+    for (const [inner, reducer] of cases) await check(over(inner, reducer), ['data', 'context'], { data: bands }, { labels });
+  });
+
+  test('comparisons with the array give arrays of booleans, not a constant false', async () => {
+    await check(over({ process_id: 'gt', arguments: { x: DATA, y: mean } }, 'first'), ['data'], { data: bands }, { labels });
+    await check(over({ process_id: 'lte', arguments: { x: 0, y: DATA } }, 'last'), ['data'], { data: bands }, { labels });
+    await check(over({ process_id: 'eq', arguments: { x: DATA, y: [null, 1, 2] } }, 'first'), ['data'], { data: bands }, { labels });
+    const kernel = compileCallback(parse(over({ process_id: 'gt', arguments: { x: DATA, y: -10 } }, 'first')), ['data'], { labels })!;
+    const out = kernel.run({ data: bands });
+    assert.ok(Array.from(out.data).some((v, i) => out.valid![i] === 1 && v === 1), 'some pixels compare true');
+  });
+});
+
 test('merge_cubes overlap resolvers and context', async () => {
   const x = randomPlane({ n: 300, seed: 1, nulls: 0.2 });
   const y = randomPlane({ n: 300, seed: 2, nulls: 0.2 });
@@ -221,6 +254,8 @@ describe('graphs the kernels leave to the interpreter', () => {
     ['a string result', node('constant', { x: 'abc' }), ['x']],
     ['numbers and booleans mixed in one result', node('if', { value: true, accept: X, reject: false }), ['x']],
     ['a user-defined process', { n: { process_id: 'mine', namespace: 'user', arguments: { x: X }, result: true } }, ['x']],
+    ['an array result (apply_dimension compiles it per element)', node('subtract', { x: DATA, y: 1 }), ['data'], { labels: ['a', 'b'] }],
+    ['arrays of different lengths (the interpreter names the parameter)', node('add', { x: DATA, y: [1, 2, 3] }), ['data'], { labels: ['a', 'b'] }],
   ];
   for (const [name, graph, params, opts] of cases) {
     test(name, () => {

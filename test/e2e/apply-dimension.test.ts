@@ -148,6 +148,45 @@ describe('apply_dimension over time and per-pixel callbacks through the API', ()
     );
   });
 
+  it('sync netCDF: the direct form (w - mean(w)) / sd(w), w = x plus a per-step offset, keeps the time labels', async () => {
+    // the demo series are constant (often 0) where valid: an offset per step makes them vary
+    const offsets = input.t.map((_, k) => k + 1);
+    const standardized = {
+      process_graph: {
+        w: { process_id: 'add', arguments: { x: data, y: offsets } },
+        m: { process_id: 'mean', arguments: { data: { from_node: 'w' } } },
+        c: { process_id: 'subtract', arguments: { x: { from_node: 'w' }, y: { from_node: 'm' } } },
+        s: { process_id: 'sd', arguments: { data: { from_node: 'w' } } },
+        z: { process_id: 'divide', arguments: { x: { from_node: 'c' }, y: { from_node: 's' } }, result: true },
+      },
+    };
+    const got = readCube(await syncFile(graphOf({ a: { process_id: 'apply_dimension', arguments: { data: { from_node: 'l' }, dimension: 't', process: standardized } } }, 'netCDF', 'a'), 'standardized.nc'));
+    assert.deepEqual(got.t, input.t);
+    let checked = 0;
+    got.values.forEach((plane, k) =>
+      plane.forEach((row, y) =>
+        row.forEach((v, x) => {
+          const own = input.values[k][y][x];
+          const s = input.values.map((p, j) => (p[y][x] === null ? null : p[y][x]! + offsets[j])).filter((w): w is number => w !== null);
+          const m = s.reduce((a, b) => a + b, 0) / s.length;
+          const sd = Math.sqrt(s.reduce((a, b) => a + (b - m) ** 2, 0) / (s.length - 1));
+          const want = own === null ? null : (own + offsets[k] - m) / sd;
+          // NaN (a single value has no sample sd) is written as the fill value and read back as null
+          assert.ok(near(v, want !== null && Number.isFinite(want) ? want : null), `step ${k} at ${y},${x}: ${v} vs ${want}`);
+          if (want !== null && Number.isFinite(want) && want !== 0) checked++;
+        }),
+      ),
+    );
+    assert.ok(checked > 100, `${checked} values checked`);
+  });
+
+  it('an array of another length than the series is refused with ProcessParameterInvalid naming subtract and y', async () => {
+    const process = { process_graph: { s: { process_id: 'subtract', arguments: { x: data, y: [1, 2, 3] }, result: true } } };
+    const res = await sync(graphOf({ a: { process_id: 'apply_dimension', arguments: { data: { from_node: 'l' }, dimension: 't', process } } }, 'netCDF', 'a')).expect(400);
+    assert.equal(res.body.code, 'ProcessParameterInvalid');
+    assert.match(res.body.message, /parameter 'y' in process 'subtract'/);
+  });
+
   it('target_dimension: a new dimension replaces t; an existing one with a single label receives the values', async () => {
     const extrema = { process_graph: { e: { process_id: 'extrema', arguments: { data }, result: true } } };
     const labelsOf = (args: Record<string, unknown>, dimension: string) =>

@@ -75,3 +75,10 @@ export function constBoolean(v: CValue | undefined, what: string, fallback: bool
   if (v.k === 'const' && typeof v.value === 'boolean') return v.value;
   return unsupported(`${what} must be a constant boolean`);
 }
+
+/** The elements of an array operand: a list value, or a constant array split into constants. */
+export function listItems(v: CValue): readonly CValue[] {
+  if (v.k === 'list') return v.items;
+  if (v.k === 'const' && Array.isArray(v.value)) return v.value.map((value) => ({ k: 'const', value }) as CValue);
+  return unsupported('expected an array');
+}

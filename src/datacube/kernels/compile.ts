@@ -11,7 +11,7 @@ import type { Argument, ParsedGraph, ProcessDefinition } from '../../process-gra
 import { scalarProcesses } from '../../processes/index.ts';
 import type { Label } from '../../processes/labeled-array.ts';
 import { buildKernel, type PlaneKernel } from './codegen.ts';
-import { IrBuilder, isConst, Unsupported, unsupported, type CValue } from './compile-values.ts';
+import { IrBuilder, isConst, listItems, Unsupported, unsupported, type CValue } from './compile-values.ts';
 import type { ValueType } from './ir.ts';
 import { RULES } from './rules.ts';
 
@@ -45,8 +45,33 @@ export interface CompileOptions {
 const PLANE_PARAMETERS = new Set(['x', 'y', 'data']);
 
 export function compileCallback(graph: ParsedGraph, parameterNames: readonly string[], opts: CompileOptions = {}): PlaneKernel | undefined {
+  return attempt(opts, () => {
+    const { ir, result, slots } = lower(graph, parameterNames, opts);
+    if (result.k === 'list') unsupported('the callback returns an array');
+    return buildKernel(ir.nodes, result, slots, opts.mode ?? 'fused', opts.reuseOutput ?? false);
+  });
+}
+
+/**
+ * A callback that returns an array computed per pixel (e.g. `subtract(data, mean(data))` in apply_dimension): one
+ * kernel per element. Undefined when the result is not an array or anything else is not compiled. Each kernel
+ * recomputes what its element needs (a series mean once per element), still far cheaper than interpreting.
+ */
+export function compileArrayCallback(graph: ParsedGraph, parameterNames: readonly string[], opts: CompileOptions = {}): PlaneKernel[] | undefined {
+  return attempt(opts, () => {
+    const { ir, result, slots } = lower(graph, parameterNames, opts);
+    if (result.k !== 'list' || result.items.length === 0) return unsupported('the callback does not return an array computed per pixel');
+    return result.items.map((item) => {
+      if (item.k === 'list') unsupported('the callback returns nested arrays');
+      checkScalarResult(item);
+      return buildKernel(ir.nodes, item, slots, opts.mode ?? 'fused', opts.reuseOutput ?? false);
+    });
+  });
+}
+
+function attempt<T>(opts: CompileOptions, make: () => T): T | undefined {
   try {
-    return compile(graph, parameterNames, opts);
+    return make();
   } catch (e) {
     if (!(e instanceof Unsupported)) throw e;
     opts.onUnsupported?.(e.message);
@@ -54,7 +79,14 @@ export function compileCallback(graph: ParsedGraph, parameterNames: readonly str
   }
 }
 
-function compile(graph: ParsedGraph, parameterNames: readonly string[], opts: CompileOptions): PlaneKernel {
+function checkScalarResult(result: CValue): void {
+  if (result.k === 'const' && result.value !== null && typeof result.value !== 'number' && typeof result.value !== 'boolean') {
+    unsupported(`the callback returns a constant ${typeof result.value}`);
+  }
+}
+
+/** The callback as IR: its result value, the IR nodes it needs and the plane inputs. */
+function lower(graph: ParsedGraph, parameterNames: readonly string[], opts: CompileOptions): { ir: IrBuilder; result: CValue; slots: { parameter: string; index: number }[] } {
   const ir = new IrBuilder();
   const slots: { parameter: string; index: number }[] = [];
   const params = new Map<string, CValue>();
@@ -113,7 +145,9 @@ function compile(graph: ParsedGraph, parameterNames: readonly string[], opts: Co
     const args: Record<string, CValue> = {};
     for (const [name, a] of Object.entries(n.args)) args[name] = argument(a);
     const def = definitions.get(n.processId);
-    const value = (def && fold(def, args)) ?? (RULES[n.processId] ?? unsupported(`process '${n.processId}'`))(args, ir);
+    const rule = RULES[n.processId];
+    const one = (a: Readonly<Record<string, CValue>>): CValue => (def && fold(def, a)) ?? (rule ?? unsupported(`process '${n.processId}'`))(a, ir);
+    const value = (def?.elementwise && perElement(def.elementwise, args, one)) ?? one(args);
     values.set(id, value);
     return value;
   };
@@ -121,11 +155,28 @@ function compile(graph: ParsedGraph, parameterNames: readonly string[], opts: Co
   // Every end node runs in openEO; ours cannot fail per pixel, so the others only need to be supported.
   for (const id of graph.endNodes) node(id);
   const result = node(graph.resultId);
-  if (result.k === 'list') unsupported('the callback returns an array');
-  if (result.k === 'const' && result.value !== null && typeof result.value !== 'number' && typeof result.value !== 'boolean') {
-    unsupported(`the callback returns a constant ${typeof result.value}`);
-  }
-  return buildKernel(ir.nodes, result, slots, opts.mode ?? 'fused', opts.reuseOutput ?? false);
+  if (result.k !== 'list') checkScalarResult(result);
+  return { ir, result, slots };
+}
+
+/**
+ * An elementwise process (processes/elementwise.ts) with an array among those operands: the operation per element,
+ * as a list. Undefined when no such operand is an array (and not all operands are constants: those are folded).
+ */
+function perElement(names: readonly string[], args: Readonly<Record<string, CValue>>, one: (a: Readonly<Record<string, CValue>>) => CValue): CValue | undefined {
+  if (Object.values(args).every(isConst)) return undefined;
+  const arrays = names.filter((n) => args[n] && (args[n].k === 'list' || (args[n].k === 'const' && Array.isArray(args[n].value))));
+  if (arrays.length === 0) return undefined;
+  const items = arrays.map((n) => listItems(args[n]));
+  const length = items[0].length;
+  // the interpreter reports the mismatch with the process and parameter named
+  if (items.some((i) => i.length !== length)) return unsupported('arrays of different lengths in an elementwise operation');
+  const labels = arrays.map((n) => args[n]).find((v) => v.k === 'list' && v.labels);
+  return {
+    k: 'list',
+    items: Array.from({ length }, (_, i) => one({ ...args, ...Object.fromEntries(arrays.map((n, j) => [n, items[j][i]])) })),
+    ...(labels?.k === 'list' ? { labels: labels.labels } : {}),
+  };
 }
 
 /** Runs the scalar process when all arguments are constants; undefined when it cannot be folded synchronously. */

@@ -4,7 +4,7 @@
  * falls back to the interpreter, which raises the proper error (or not, if every such pixel is no-data).
  */
 import type { ValueType } from './ir.ts';
-import { constBoolean, constNumber, IrBuilder, typeOf, unsupported, type CValue } from './compile-values.ts';
+import { constBoolean, constNumber, IrBuilder, listItems, typeOf, unsupported, type CValue } from './compile-values.ts';
 
 type Args = Readonly<Record<string, CValue>>;
 type Rule = (a: Args, ir: IrBuilder) => CValue;
@@ -70,13 +70,6 @@ function ordering(op: 'gt' | 'gte' | 'lt' | 'lte'): Rule {
 }
 
 const logic2 = (op: 'and' | 'or' | 'xor'): Rule => (a, ir) => ir.op(op, [bool(a, 'x'), bool(a, 'y')], [], 'boolean');
-
-/** The elements of an array operand: a list value, or a constant array split into constants. */
-function listItems(v: CValue): readonly CValue[] {
-  if (v.k === 'list') return v.items;
-  if (v.k === 'const' && Array.isArray(v.value)) return v.value.map((value) => ({ k: 'const', value }) as CValue);
-  return unsupported('expected an array');
-}
 
 function listReducer(op: 'list_max' | 'list_min' | 'list_sum' | 'list_mean' | 'list_product'): Rule {
   return (a, ir) => {
