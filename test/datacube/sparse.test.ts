@@ -181,7 +181,7 @@ describe('sparse planes and fused reduction equal the dense path', () => {
           const k = kernels.apply(chunk.apply, N);
           const ref = kernels.timeReducer(reducerCb(kind), N, stack.length);
           for (const s of stack) ref.add(await k(planeFromArray(s.dense, { nodata: 255 }), allocBuffers(N)));
-          const expected = TYPED_ARRAY[target.dtype].from({ length: N }, () => 77);
+          const expected = new TYPED_ARRAY[target.dtype](N).fill(77);
           writePlane(await ref.result(), target.dtype, expected, { nodata: target.nodata });
           red.reset!();
           for (const [t, s] of stack.entries()) {
@@ -198,7 +198,7 @@ describe('sparse planes and fused reduction equal the dense path', () => {
             loop(coverageSpans(s.cover), s.sparse, state.acc, state.counts);
             red.addFused!(s.cover);
           }
-          const got = TYPED_ARRAY[target.dtype].from({ length: N }, () => 77);
+          const got = new TYPED_ARRAY[target.dtype](N).fill(77);
           assert.equal(red.resultInto!({ dtype: target.dtype, out: got, opts: { nodata: target.nodata } }), true);
           assert.deepEqual(got, expected, `${kind} into ${target.dtype}, chunk ${chunk.seed}`);
         }
