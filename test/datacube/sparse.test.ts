@@ -111,6 +111,25 @@ describe('coverage', () => {
   });
 });
 
+test('coverage spans are the maximal runs of flagged pixels, for any plane size and flags', () => {
+  const r = rng(5);
+  for (let trial = 0; trial < 60; trial++) {
+    const w = 1 + Math.floor(r() * 140);
+    const h = 1 + Math.floor(r() * 90);
+    const c = emptyCoverage(w, h, 1 + Math.floor(r() * 40));
+    const density = r();
+    for (let i = 0; i < c.flags.length; i++) c.flags[i] = r() < density ? 1 : 0;
+    const expected: number[] = [];
+    for (let i = 0; i < w * h; i++) {
+      const on = c.flags[Math.floor(Math.floor(i / w) / c.tile) * c.cols + Math.floor((i % w) / c.tile)] === 1;
+      if (!on) continue;
+      if (expected.length > 0 && expected[expected.length - 1] === i) expected[expected.length - 1] = i + 1;
+      else expected.push(i, i + 1);
+    }
+    assert.deepEqual([...coverageSpans(c)], expected, `${w} x ${h}, tile ${c.tile}`);
+  }
+});
+
 describe('sparse planes and fused reduction equal the dense path', () => {
   const applies: [string, CallbackSpec][] = [['mask 255 and 0', cb(maskGraph)], ['scale', cb(scaleGraph)], ['is_nodata → 0', cb(nodataToZero)]];
   const reducers: [string, CallbackSpec][] = [

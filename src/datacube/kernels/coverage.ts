@@ -68,40 +68,45 @@ export function unionCoverage(a: Coverage | undefined, b: Coverage | undefined):
 }
 
 /**
- * The flagged pixels as [start, end) index pairs, computed once per coverage.
+ * The flagged pixels as [start, end) index pairs, computed once per coverage. The runs of flagged tiles are found
+ * once per row of tiles and repeated for each of its pixel rows.
  */
 export function coverageSpans(c: Coverage): Int32Array {
   if (c.spans) return c.spans;
-  const { width: w, height: h, tile: t, cols, flags } = c;
+  const { width: w, height: h, tile: t, cols, rows, flags } = c;
+  const runs = new Int32Array(cols + 1);
   let out = new Int32Array(64);
   let k = 0;
-  const push = (a: number, b: number) => {
-    // consecutive rows of a full-width run are one contiguous span
-    if (k > 0 && out[k - 1] === a) {
-      out[k - 1] = b;
-      return;
+  for (let ty = 0; ty < rows; ty++) {
+    const base = ty * cols;
+    let r = 0;
+    for (let tx = 0; tx < cols; ) {
+      if (flags[base + tx] === 0) {
+        tx++;
+        continue;
+      }
+      runs[r++] = tx * t;
+      while (tx < cols && flags[base + tx] !== 0) tx++;
+      runs[r++] = Math.min(w, tx * t);
     }
-    if (k + 2 > out.length) {
-      const grown = new Int32Array(out.length * 2);
-      grown.set(out);
+    if (r === 0) continue;
+    const y1 = Math.min(h, (ty + 1) * t);
+    const need = k + (y1 - ty * t) * r;
+    if (need > out.length) {
+      const grown = new Int32Array(Math.max(need, out.length * 2));
+      grown.set(out.subarray(0, k));
       out = grown;
     }
-    out[k++] = a;
-    out[k++] = b;
-  };
-  for (let ty = 0; ty < c.rows; ty++) {
-    const y1 = Math.min(h, (ty + 1) * t);
-    const base = ty * cols;
     for (let y = ty * t; y < y1; y++) {
-      let tx = 0;
-      while (tx < cols) {
-        if (flags[base + tx] === 0) {
-          tx++;
-          continue;
+      const o = y * w;
+      for (let j = 0; j < r; j += 2) {
+        const a = o + runs[j];
+        // consecutive rows of a full-width run are one contiguous span
+        if (k > 0 && out[k - 1] === a) out[k - 1] = o + runs[j + 1];
+        else {
+          out[k++] = a;
+          out[k++] = o + runs[j + 1];
         }
-        const start = tx;
-        while (tx < cols && flags[base + tx] !== 0) tx++;
-        push(y * w + start * t, y * w + Math.min(w, tx * t));
       }
     }
   }
