@@ -140,6 +140,21 @@ export async function runKernelBench(opts: KernelBenchOptions = {}): Promise<Ker
       }
       r.result();
     }));
+    // the job's path: narrow state (8-bit values) finalized into a uint8 output; a kernel of its own, so that the
+    // generated loop sees only narrow arrays as in a job
+    const narrowKernel = compileCallback(parseProcessGraph(GFM_MASK, []), ['x'])!;
+    const nr = createStreamingReducer(kind, n);
+    const narrowLoop = fusedReduceStep(narrowKernel, nr.fusion!()!, 255, 'Uint8Array')!;
+    const out8 = new Uint8Array(n);
+    note(`fused, narrow state, into uint8: ${kind} (per step)`, best(passes, n * steps.length, () => {
+      nr.reset();
+      for (const raw of steps) {
+        const st = nr.fusionFor!(narrowLoop.range, steps.length)!;
+        narrowLoop(all, raw, st.acc, st.counts);
+        nr.addFused!(undefined);
+      }
+      nr.resultInto!({ dtype: 'uint8', out: out8, opts: {} });
+    }));
     note(`unfused: load, gfm mask, ${kind} (per step)`, best(passes, n * steps.length, () => {
       r.reset();
       for (const raw of steps) r.add(gfm.run({ x: planeFromArray(raw, { nodata: 255, into }) }, out));
