@@ -10,6 +10,10 @@ COPY src ./src
 COPY migrations ./migrations
 COPY collections ./collections
 COPY process-graphs ./process-graphs
+# The worker threads' bundle, built here because node_modules is not writable at run time (without it they boot
+# through tsx, slower; see src/executor/worker-bundle.ts).
+COPY scripts/build-worker-bundle.mjs ./scripts/
+RUN node scripts/build-worker-bundle.mjs
 
 # Runtime stage: only what runs, as an unprivileged user.
 FROM node:20-bookworm-slim

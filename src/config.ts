@@ -75,6 +75,11 @@ export interface Config {
   /** Whether `serve` also runs queued jobs in-process. */
   runJobsInProcess: boolean;
   /**
+   * Chunk worker threads start from a bundle of their sources (built with esbuild when the sources changed, cached
+   * under node_modules/.cache) instead of loading them through tsx; off: always through tsx.
+   */
+  chunkWorkerBundle: boolean;
+  /**
    * 'local': each job runs whole in one process (serve or worker). 'distributed': jobs are planned into chunk tasks on
    * a Postgres queue (pg-boss) that any number of `worker` processes share; needs DATABASE_URL.
    */
@@ -218,6 +223,7 @@ export function loadConfig(env: Env = process.env): Config {
     backendId: env.BACKEND_ID || 'openeo-backend',
     title: env.BACKEND_TITLE || 'openEO backend',
     runJobsInProcess: bool(env, 'RUN_JOBS_IN_PROCESS', true),
+    chunkWorkerBundle: bool(env, 'CHUNK_WORKER_BUNDLE', true),
     execution: executionMode(env, embedded),
     queue: Object.freeze({
       leaseSeconds: int(env, 'QUEUE_LEASE_SECONDS', 30, 10),

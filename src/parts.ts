@@ -5,6 +5,7 @@ import type { Config } from './config.ts';
 import type { ContextParts } from './context.ts';
 import type { Db } from './db/database.ts';
 import { createChunkPool } from './executor/pool.ts';
+import { threadBoot } from './executor/thread-entry.ts';
 import { s3Options } from './executor/worker-env.ts';
 import { SyncRunner } from './executor/sync-runner.ts';
 import type { DistributedDeps } from './distributed/deps.ts';
@@ -23,7 +24,8 @@ export async function defaultParts(config: Config, db: Db, secret: string, logge
   const specs = listProcessSpecs(registry) as unknown as Record<string, unknown>[];
   const store = createObjectStore(config.storageUrl, { s3: s3Options(config.s3) });
   const signer = new ResultSigner(secret);
-  const pool = createChunkPool(config.limits.chunkThreads, { storageUrl: config.storageUrl, s3: config.s3, outbound: core.outbound });
+  const settings = { storageUrl: config.storageUrl, s3: config.s3, outbound: core.outbound };
+  const pool = createChunkPool(config.limits.chunkThreads, settings, threadBoot(config, logger));
   const executorDeps = { validator, store, pool, maxDepth: config.limits.graphDepth, cubeServices: core.cubeServices };
   // jobs run in this process through the task functions of distributed runs (the per-user limits are the API's here)
   const taskDeps: DistributedDeps = {

@@ -8,6 +8,7 @@ import type { Config } from '../config.ts';
 import type { Db } from '../db/database.ts';
 import type { ChunkStats } from '../executor/chunk-stats.ts';
 import { createChunkPool, type ChunkPool } from '../executor/pool.ts';
+import { threadBoot } from '../executor/thread-entry.ts';
 import type { ProcessValidator } from '../executor/validate-process.ts';
 import { s3Options } from '../executor/worker-env.ts';
 import { createProcessingCore } from '../processing.ts';
@@ -46,7 +47,8 @@ export interface DepsOptions {
 
 export async function createDistributedDeps(config: Config, db: Db, logger: Logger, o: DepsOptions = {}): Promise<DistributedDeps> {
   const core = await createProcessingCore(config, db);
-  const pool = createChunkPool(o.threads ?? config.limits.chunkThreads, { storageUrl: config.storageUrl, s3: config.s3, outbound: core.outbound });
+  const settings = { storageUrl: config.storageUrl, s3: config.s3, outbound: core.outbound };
+  const pool = createChunkPool(o.threads ?? config.limits.chunkThreads, settings, threadBoot(config, logger));
   const store = createObjectStore(config.storageUrl, { s3: s3Options(config.s3) });
   return {
     db,

@@ -3,15 +3,15 @@
  * buffers are reused per plan), waiting chunks are handed out in order as threads free up, preferring a thread
  * that already holds the chunk's plan, and a thread that died is replaced.
  */
+import { existsSync } from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import { forEachLimit } from '../async.ts';
 import { OpenEOError, type ErrorCode } from '../errors.ts';
 import type { ChunkStats } from './chunk-stats.ts';
 import type { ChunkTask } from './chunk-task.ts';
 import { runChunkTask } from './chunk-task.ts';
+import { threadEntry, TSX_BOOT, type ThreadBoot, type ThreadEntry } from './thread-entry.ts';
 import { createWorkerEnv, type WorkerEnv, type WorkerSettings } from './worker-env.ts';
-
-const WORKER_URL = new URL('./chunk-worker-boot.mjs', import.meta.url);
 
 /**
  * Plans a thread keeps (buffers, compiled kernels, decoded blocks) after their chunks ran, so that the next task of
@@ -44,9 +44,12 @@ export interface ChunkPool {
   close(): Promise<void>;
 }
 
-/** Runs chunks on `threads` worker threads; with 0 threads they run in this thread (tests, tiny jobs). */
-export function createChunkPool(threads: number, settings: WorkerSettings): ChunkPool {
-  return threads > 0 ? new ThreadPool(threads, settings) : new InlinePool(createWorkerEnv(settings));
+/**
+ * Runs chunks on `threads` worker threads, started as `boot` says; with 0 threads they run in this thread (tests,
+ * tiny jobs).
+ */
+export function createChunkPool(threads: number, settings: WorkerSettings, boot: ThreadBoot): ChunkPool {
+  return threads > 0 ? new ThreadPool(threads, settings, threadEntry(boot)) : new InlinePool(createWorkerEnv(settings));
 }
 
 async function runAll(pool: ChunkPool, job: PoolRun): Promise<void> {
@@ -131,18 +134,31 @@ class ThreadPool implements ChunkPool {
   /** Chunks waiting or running per plan; a plan is released only once none is left (see release). */
   private readonly inFlight = new Map<string, number>();
   private readonly releasing = new Set<string>();
+  private entry: ThreadEntry | undefined;
+  private closed = false;
+  /** Threads start once their entry is known (a bundle may be built first); chunks wait in `waiting` until then. */
+  private readonly started: Promise<void>;
 
   constructor(
     readonly size: number,
     private readonly settings: WorkerSettings,
+    entry: Promise<ThreadEntry>,
   ) {
-    for (let i = 0; i < size; i++) this.slots.push(this.spawn());
+    this.started = entry.then((e) => {
+      this.entry = e;
+      if (this.closed) return;
+      for (let i = 0; i < size; i++) this.slots.push(this.spawn());
+      this.pump();
+    });
   }
 
   private spawn(): Slot {
+    const entry = this.entry!;
+    // a bundle removed since (unused for days, see worker-bundle.ts) must not leave the pool unable to replace a thread
+    const bundled = entry.kind === 'bundle' && existsSync(entry.url);
     // A bounded young generation: chunk work allocates little on the heap, and a large one only grows the RSS
     // (measured: 16 MB keeps the CPU time of the medium flood job and ~60 MB less peak RSS than the default).
-    const worker = new Worker(WORKER_URL, { workerData: this.settings, execArgv: [], resourceLimits: { maxYoungGenerationSizeMb: 16 } });
+    const worker = new Worker(bundled ? entry.url : TSX_BOOT, { workerData: this.settings, execArgv: [], resourceLimits: { maxYoungGenerationSizeMb: 16 } });
     // Errors surface through 'exit' while a chunk runs; an idle worker's error must not crash the process.
     worker.on('error', () => {});
     worker.unref();
@@ -257,7 +273,9 @@ class ThreadPool implements ChunkPool {
   }
 
   async close(): Promise<void> {
+    this.closed = true;
     for (const w of this.waiting.splice(0)) w.reject(new Error('the chunk pool is closing'));
+    await this.started;
     await Promise.all(this.slots.map((s) => s.worker.terminate()));
   }
 }
