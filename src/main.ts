@@ -16,7 +16,9 @@ Commands:
   demo [--size small|medium|large] [--user U --password P]
                             run the GFM flood workflow as a batch job and plot the result
   demo-data [--size small|medium(default)|large] [--out DIR] [--seed N] [--compression zstd|deflate]
-                            generate the demo GFM collection
+            [--texture smooth(default)|speckle]
+                            generate the demo GFM collection; speckle makes the likelihood band
+                            vary per pixel like real GFM data (for realistic decode benchmarks)
 
 Configuration comes from environment variables; see the README.
 `;

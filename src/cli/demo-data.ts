@@ -1,12 +1,12 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { Config } from '../config.ts';
-import { createProgressBar, generateDemoData, type DemoSize } from '../demo-data/index.ts';
+import { DEMO_TEXTURES, createProgressBar, generateDemoData, type DemoSize, type DemoTexture } from '../demo-data/index.ts';
 
 /** Default place of the demo GFM collection; collections/demo.json points there through `${dataDir}`. */
 export const demoDir = (config: Config): string => path.join(config.dataDir, 'demo', 'gfm');
 
-/** `demo-data [--size small|medium|large] [--out DIR] [--seed N] [--compression zstd|deflate]` */
+/** `demo-data [--size small|medium|large] [--out DIR] [--seed N] [--compression zstd|deflate] [--texture smooth|speckle]` */
 export async function demoDataCommand(config: Config, argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
@@ -15,6 +15,7 @@ export async function demoDataCommand(config: Config, argv: string[]): Promise<n
       out: { type: 'string' },
       seed: { type: 'string', default: '42' },
       compression: { type: 'string', default: 'zstd' },
+      texture: { type: 'string', default: 'smooth' },
     },
   });
   const size = values.size as DemoSize;
@@ -24,6 +25,11 @@ export async function demoDataCommand(config: Config, argv: string[]): Promise<n
   }
   if (values.compression !== 'zstd' && values.compression !== 'deflate') {
     process.stderr.write(`--compression must be zstd or deflate.\n`);
+    return 2;
+  }
+  const texture = values.texture as DemoTexture;
+  if (!DEMO_TEXTURES.includes(texture)) {
+    process.stderr.write(`--texture must be ${DEMO_TEXTURES.join(' or ')}, not '${values.texture}'.\n`);
     return 2;
   }
   const seed = Number(values.seed);
@@ -41,6 +47,7 @@ export async function demoDataCommand(config: Config, argv: string[]): Promise<n
     outDir,
     seed,
     compression: values.compression,
+    texture,
     signal: controller.signal,
     onProgress: (p) => bar.update(p.fraction, p.item),
   });

@@ -3,7 +3,8 @@
  * the month) thresholded by a level that rises with time, so patches stay put and recede; a small per-acquisition
  * noise term makes edges differ between passes. Each acquisition only sees a straight swath.
  */
-import { type Rng, subSeed, uniform } from './prng.ts';
+import { type Rng, mulberry32Words, subSeed, uniform } from './prng.ts';
+import { type DemoTexture, speckleLikelihood } from './speckle.ts';
 import { type BlockGrid, type NoiseOctave, addValueNoise } from './value-noise.ts';
 
 export const NODATA = 255;
@@ -98,6 +99,8 @@ export interface BlockBuffers {
   field: Float32Array;
   spans: Int32Array;
   coarse: Float32Array;
+  /** One random 32-bit draw per pixel, for the speckle texture. */
+  noise: Uint32Array;
 }
 
 export const blockBuffers = (pixels: number, rows: number): BlockBuffers => ({
@@ -106,6 +109,7 @@ export const blockBuffers = (pixels: number, rows: number): BlockBuffers => ({
   field: new Float32Array(pixels),
   spans: new Int32Array(rows * 2),
   coarse: new Float32Array((Math.ceil(pixels / rows / COARSE) + 2) * (Math.ceil(rows / COARSE) + 2)),
+  noise: new Uint32Array(pixels),
 });
 
 /** Bilinear upsampling by COARSE: fine pixel (r, c) sits at coarse coordinate (r / COARSE, c / COARSE). */
@@ -128,7 +132,8 @@ function upsample(src: Float32Array, srcWidth: number, dst: Float32Array, width:
 }
 
 /**
- * Renders both GFM bands of one block for the acquisition at time fraction `tau` (0 first, 1 last).
+ * Renders both GFM bands of one block for the acquisition at time fraction `tau` (0 first, 1 last), with the
+ * likelihood band smooth or speckled (see speckle.ts; the extent band is the same for both).
  * Returns false when the block lies wholly outside the swath (both bands are then all nodata).
  */
 export function renderBlock(
@@ -138,6 +143,7 @@ export function renderBlock(
   acquisitionSeed: number,
   g: BlockGrid,
   buf: BlockBuffers,
+  texture: DemoTexture = 'smooth',
 ): boolean {
   const { width, height, x0, y0, res } = g;
   const { extent, likelihood, field, spans } = buf;
@@ -190,6 +196,11 @@ export function renderBlock(
         likelihood[i] = f > -0.04 ? Math.floor((f + 0.04) * 700) : 0;
       }
     }
+  }
+  if (texture === 'speckle') {
+    // Seeded by the acquisition and the block's map position, so a block's noise does not depend on its crop.
+    mulberry32Words(subSeed(acquisitionSeed, Math.round(x0 / res), Math.round(y0 / res)), buf.noise, (rMax + 1) * width);
+    speckleLikelihood(extent, likelihood, spans, rMin, rMax, width, buf.noise);
   }
   return true;
 }

@@ -2,16 +2,35 @@
 
 export type Rng = () => number;
 
+const MULBERRY_STEP = 0x6d2b79f5;
+
+/** mulberry32's output for the state `a`: a 32-bit unsigned integer. */
+function mulberryMix(a: number): number {
+  let t = a;
+  t = Math.imul(t ^ (t >>> 15), t | 1);
+  t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+  return (t ^ (t >>> 14)) >>> 0;
+}
+
 /** mulberry32: small, fast, good enough for synthetic scenes; returns floats in [0, 1). */
 export function mulberry32(seed: number): Rng {
   let a = seed >>> 0;
   return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    a = (a + MULBERRY_STEP) >>> 0;
+    return mulberryMix(a) / 4294967296;
   };
+}
+
+/**
+ * The first `n` draws of mulberry32(seed) as raw 32-bit integers (each draw times 2^32), for per-pixel noise:
+ * one call per block rather than one per pixel, and four random bytes per draw.
+ */
+export function mulberry32Words(seed: number, out: Uint32Array, n = out.length): void {
+  let a = seed >>> 0;
+  for (let i = 0; i < n; i++) {
+    a = (a + MULBERRY_STEP) >>> 0;
+    out[i] = mulberryMix(a);
+  }
 }
 
 /** Uniform float in [lo, hi). */
