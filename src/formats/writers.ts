@@ -72,7 +72,7 @@ const COLORMAP = { type: 'string', description: 'Colour map.', enum: [...COLORMA
 export const PNG_FORMAT: FileFormat = {
   name: 'PNG',
   title: 'PNG quicklook',
-  description: 'A coloured preview per band (the last time step when the cube keeps time), downsampled to fit `max_size`, no-data transparent.',
+  description: 'A coloured preview per band (the last time step when the cube keeps time), downsampled to fit `max_size`, no-data transparent. A palette PNG of the colours used (RGBA when they exceed 256 entries).',
   gis_data_types: ['raster'],
   parameters: {
     ...COMMON_OPTIONS,

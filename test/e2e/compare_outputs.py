@@ -32,9 +32,14 @@ for name, tif in (("ensemble_flood_extent", tif_flood), ("ensemble_likelihood", 
     }
 report["zarr_geotransform"] = [float(z["x"].values[0]) - 10, 20.0, 0.0, float(z["y"].values[0]) + 10, 0.0, -20.0]
 p = gdal.Open(png)
+palette = p.RasterCount == 1 and p.GetRasterBand(1).GetColorTable() is not None
+if palette:
+    # a palette PNG: GDAL expands its colour table (with the transparency entry) to RGBA
+    p = gdal.Translate("/vsimem/quicklook.tif", p, rgbExpand="rgba")
 bands = [p.GetRasterBand(i + 1).ReadAsArray() for i in range(p.RasterCount)]
 rgba = np.stack(bands)
 report["png"] = {
+    "palette": palette,
     "bands": p.RasterCount,
     "size": [p.RasterXSize, p.RasterYSize],
     "distinct_colours": int(len(np.unique(rgba[:3].reshape(3, -1), axis=1).T)),

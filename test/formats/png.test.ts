@@ -38,7 +38,7 @@ describe('renderPng', () => {
     const file = path.join(tmp.dir, 'a.png');
     writeFileSync(file, renderPng(values, width, height, { colormap: 'Reds', min: 0, max: 200, nodata: -1 }));
     const img = pillowDecode(file);
-    assert.equal(img.mode, 'RGBA');
+    assert.equal(img.mode, 'P', 'few colours: a palette image');
     assert.deepEqual(img.size, [width, height]);
     const table = colorTable('Reds');
     const px = (x: number, y: number) => [...img.rgba.subarray((y * width + x) * 4, (y * width + x) * 4 + 4)];
@@ -56,6 +56,22 @@ describe('renderPng', () => {
     assert.deepEqual([...crop.rgba.subarray(0, 4)], [255, 255, 255, 255]);
     assert.deepEqual([...crop.rgba.subarray(16, 20)], [0, 0, 0, 255]);
     assert.throws(() => renderPng(values, width, height, { window: { x0: 38, y0: 0, width: 5, height: 1 } }), { code: 'ProcessParameterInvalid' });
+  });
+
+  test('every colour of the table and transparency (257 entries) fall back to RGBA with the same pixels', () => {
+    const values = Float64Array.from({ length: 300 }, (_, i) => (i === 299 ? NaN : i % 256));
+    const table = colorTable('viridis');
+    for (const [name, n] of [['full', 300], ['palette', 200]] as const) {
+      const file = path.join(tmp.dir, `${name}.png`);
+      writeFileSync(file, renderPng(values.subarray(300 - n), n, 1, { min: 0, max: 256 }));
+      const img = pillowDecode(file);
+      assert.equal(img.mode, name === 'full' ? 'RGBA' : 'P');
+      for (let x = 0; x < n; x++) {
+        const v = values[300 - n + x];
+        const want = Number.isNaN(v) ? [0, 0, 0, 0] : [...table.subarray(v * 3, v * 3 + 3), 255];
+        assert.deepEqual([...img.rgba.subarray(x * 4, x * 4 + 4)], want, `${name} pixel ${x}`);
+      }
+    }
   });
 });
 

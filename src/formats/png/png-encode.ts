@@ -1,5 +1,6 @@
 /**
- * PNG encoding of 8-bit RGBA images: signature, IHDR, one IDAT of zlib-compressed scanlines, IEND. Each
+ * PNG encoding of 8-bit RGBA and palette images: signature, IHDR, (PLTE, tRNS,) one IDAT of zlib-compressed
+ * scanlines, IEND. Each
  * scanline gets the filter (None, Sub or Up) with the smallest sum of absolute residuals, the usual heuristic
  * that makes flat colour areas compress well.
  */
@@ -21,11 +22,11 @@ function chunk(type: string, data: Uint8Array): Uint8Array {
 const COST = Uint8Array.from({ length: 256 }, (_, r) => (r < 128 ? r : 256 - r));
 
 /**
- * Filtered scanlines (filter byte + bytes per row) of an RGBA image. One pass per row sums the residuals of the
- * three filters, a second writes the cheapest one: no intermediate rows.
+ * Filtered scanlines (filter byte + bytes per row) of an image of `bpp` bytes per pixel (4: RGBA, 1: palette). One
+ * pass per row sums the residuals of the three filters, a second writes the cheapest one: no intermediate rows.
  */
-export function filterScanlines(rgba: Uint8Array, width: number, height: number): Uint8Array {
-  const stride = width * 4;
+export function filterScanlines(rgba: Uint8Array, width: number, height: number, bpp = 4): Uint8Array {
+  const stride = width * bpp;
   const out = new Uint8Array(height * (stride + 1));
   for (let y = 0; y < height; y++) {
     const row = y * stride;
@@ -33,15 +34,15 @@ export function filterScanlines(rgba: Uint8Array, width: number, height: number)
     let none = 0;
     let sub = 0;
     let up = y > 0 ? 0 : Infinity;
-    for (let i = 0; i < Math.min(4, stride); i++) {
+    for (let i = 0; i < Math.min(bpp, stride); i++) {
       const x = rgba[row + i];
       none += COST[x];
       sub += COST[x];
     }
-    for (let i = 4; i < stride; i++) {
+    for (let i = bpp; i < stride; i++) {
       const x = rgba[row + i];
       none += COST[x];
-      sub += COST[(x - rgba[row + i - 4]) & 0xff];
+      sub += COST[(x - rgba[row + i - bpp]) & 0xff];
     }
     if (y > 0) for (let i = 0; i < stride; i++) up += COST[(rgba[row + i] - rgba[prev + i]) & 0xff];
     const best = up < none && up < sub ? 2 : sub < none ? 1 : 0;
@@ -49,7 +50,7 @@ export function filterScanlines(rgba: Uint8Array, width: number, height: number)
     out[o - 1] = best;
     if (best === 0) out.set(rgba.subarray(row, row + stride), o);
     else if (best === 1) {
-      for (let i = 0; i < stride; i++) out[o + i] = (rgba[row + i] - (i >= 4 ? rgba[row + i - 4] : 0)) & 0xff;
+      for (let i = 0; i < stride; i++) out[o + i] = (rgba[row + i] - (i >= bpp ? rgba[row + i - bpp] : 0)) & 0xff;
     } else {
       for (let i = 0; i < stride; i++) out[o + i] = (rgba[row + i] - rgba[prev + i]) & 0xff;
     }
@@ -59,13 +60,28 @@ export function filterScanlines(rgba: Uint8Array, width: number, height: number)
 
 export function encodePng(rgba: Uint8Array, width: number, height: number, level = 6): Uint8Array {
   if (rgba.length !== width * height * 4) throw new RangeError(`RGBA buffer of ${rgba.length} bytes does not match ${width}x${height}`);
+  return assemble(width, height, 6, filterScanlines(rgba, width, height, 4), level, []);
+}
+
+/**
+ * A palette PNG: one byte per pixel indexing `palette` (RGB triples, at most 256), with `alpha` giving the opacity
+ * of the first entries (tRNS; the others are opaque). A quarter of the RGBA bytes to filter and compress.
+ */
+export function encodeIndexedPng(indices: Uint8Array, palette: Uint8Array, alpha: Uint8Array | null, width: number, height: number, level = 6): Uint8Array {
+  if (indices.length !== width * height) throw new RangeError(`Index buffer of ${indices.length} bytes does not match ${width}x${height}`);
+  if (palette.length % 3 !== 0 || palette.length < 3 || palette.length > 768) throw new RangeError(`Palette of ${palette.length} bytes is not 1 to 256 RGB entries`);
+  const extra = [chunk('PLTE', palette), ...(alpha && alpha.length > 0 ? [chunk('tRNS', alpha)] : [])];
+  return assemble(width, height, 3, filterScanlines(indices, width, height, 1), level, extra);
+}
+
+function assemble(width: number, height: number, colorType: 3 | 6, filtered: Uint8Array, level: number, extra: Uint8Array[]): Uint8Array {
   const ihdr = new Uint8Array(13);
   const v = new DataView(ihdr.buffer);
   v.setUint32(0, width);
   v.setUint32(4, height);
-  ihdr.set([8, 6, 0, 0, 0], 8); // 8 bits per sample, RGBA, deflate, adaptive filtering, no interlace
-  const idat = deflateSync(filterScanlines(rgba, width, height), { level });
-  const parts = [SIGNATURE, chunk('IHDR', ihdr), chunk('IDAT', new Uint8Array(idat.buffer, idat.byteOffset, idat.byteLength)), chunk('IEND', new Uint8Array(0))];
+  ihdr.set([8, colorType, 0, 0, 0], 8); // 8 bits per sample or index, deflate, adaptive filtering, no interlace
+  const idat = deflateSync(filtered, { level });
+  const parts = [SIGNATURE, chunk('IHDR', ihdr), ...extra, chunk('IDAT', new Uint8Array(idat.buffer, idat.byteOffset, idat.byteLength)), chunk('IEND', new Uint8Array(0))];
   const out = new Uint8Array(parts.reduce((s, p) => s + p.length, 0));
   let pos = 0;
   for (const p of parts) (out.set(p, pos), (pos += p.length));

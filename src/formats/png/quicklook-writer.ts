@@ -4,6 +4,7 @@
  * assembles the samples, colours them and writes `<name>-<variable>.png`. Cubes with time show the last step.
  * A sample belongs to the chunk containing source pixel (row*f, col*f), so chunks never overlap.
  */
+import { forEachLimit } from '../../async.ts';
 import { OpenEOError } from '../../errors.ts';
 import type { ObjectStore } from '../../storage/index.ts';
 import { type ChunkWindow, chunkSamples, DTYPE_INFO, type RasterFormatWriter, type RasterMeta, validateMeta, validateWindow, type VariableSpec, type WrittenAsset } from '../raster-writer.ts';
@@ -64,23 +65,27 @@ export function createQuicklookWriter(store: ObjectStore, prefix: string, option
   async function assemble(meta: RasterMeta, v: VariableSpec, g: QuicklookGeometry, signal: AbortSignal): Promise<Float64Array> {
     const image = new Float64Array(g.width * g.height).fill(NaN);
     const { ctor, bytes } = DTYPE_INFO[v.dtype];
+    const windows: ChunkWindow[] = [];
     for (let y0 = 0; y0 < meta.grid.height; y0 += meta.chunk.height) {
       for (let x0 = 0; x0 < meta.grid.width; x0 += meta.chunk.width) {
-        signal.throwIfAborted();
-        const w = { x0, y0, width: Math.min(meta.chunk.width, meta.grid.width - x0), height: Math.min(meta.chunk.height, meta.grid.height - y0) };
-        const cols = samplesIn(w.x0, w.width, g.factor);
-        const rows = samplesIn(w.y0, w.height, g.factor);
-        if (cols.count === 0 || rows.count === 0) continue;
-        const staged = await store.get(tileKey(v.name, w), {}, signal);
-        if (!staged) continue; // never written: shown transparent
-        if (staged.length !== cols.count * rows.count * bytes) throw new OpenEOError('Internal', `Quicklook tile ${w.x0},${w.y0} of ${v.name} has a wrong size.`);
-        const copy = staged.slice();
-        const values = new ctor(copy.buffer, 0, cols.count * rows.count);
-        for (let r = 0; r < rows.count; r++) {
-          for (let c = 0; c < cols.count; c++) image[(rows.first + r) * g.width + cols.first + c] = values[r * cols.count + c];
-        }
+        windows.push({ x0, y0, width: Math.min(meta.chunk.width, meta.grid.width - x0), height: Math.min(meta.chunk.height, meta.grid.height - y0) });
       }
     }
+    // many small objects: fetched a few at a time (each lands in its own part of the image)
+    await forEachLimit(windows, 8, async (w) => {
+      signal.throwIfAborted();
+      const cols = samplesIn(w.x0, w.width, g.factor);
+      const rows = samplesIn(w.y0, w.height, g.factor);
+      if (cols.count === 0 || rows.count === 0) return;
+      const staged = await store.get(tileKey(v.name, w), {}, signal);
+      if (!staged) return; // never written: shown transparent
+      if (staged.length !== cols.count * rows.count * bytes) throw new OpenEOError('Internal', `Quicklook tile ${w.x0},${w.y0} of ${v.name} has a wrong size.`);
+      const copy = staged.slice();
+      const values = new ctor(copy.buffer, 0, cols.count * rows.count);
+      for (let r = 0; r < rows.count; r++) {
+        for (let c = 0; c < cols.count; c++) image[(rows.first + r) * g.width + cols.first + c] = values[r * cols.count + c];
+      }
+    });
     return image;
   }
 
