@@ -2,15 +2,17 @@
  * Everything a chunk needs where it runs (a worker thread, the main thread, or later another machine), built from
  * plain, serializable settings: the results store, a COG reader with its caches, and the kernels.
  */
-import { S3Client } from '@aws-sdk/client-s3';
+import type { S3Client } from '@aws-sdk/client-s3';
 import { BufferArena } from '../datacube/arena.ts';
 import { createKernelProvider } from '../datacube/kernel-provider.ts';
 import type { EvalDeps } from '../datacube/chunk-eval.ts';
 import { createLoadReader, type ReadStats } from '../datacube/load-reader.ts';
 import { CogReader } from '../raster/cog-reader.ts';
 import { openSource } from '../raster/open-source.ts';
+import { loadS3Sdk } from '../raster/s3-source.ts';
 import { countingSource, countingStore, type IoCounters } from './chunk-stats.ts';
-import { createObjectStore, type ObjectStore } from '../storage/index.ts';
+import { createObjectStore } from '../storage/create-object-store.ts';
+import type { ObjectStore } from '../storage/index.ts';
 import type { GuardedFetch } from '../security/outbound.ts';
 import type { OutboundPolicy } from '../security/outbound-policy.ts';
 
@@ -46,7 +48,7 @@ export function s3Options(s: WorkerSettings['s3']) {
 export function createWorkerEnv(settings: WorkerSettings): WorkerEnv {
   const io: IoCounters = { bytesRead: 0, bytesWritten: 0 };
   const store = countingStore(createObjectStore(settings.storageUrl, { s3: s3Options(settings.s3) }), io);
-  let s3: S3Client | undefined;
+  let s3: Promise<S3Client> | undefined;
   // The guard and undici behind it (a few MB per thread) load at the first HTTP read: most jobs read files or S3.
   const policy = settings.outbound;
   let guard: Promise<GuardedFetch> | undefined;
@@ -54,7 +56,7 @@ export function createWorkerEnv(settings: WorkerSettings): WorkerEnv {
   const guarded = policy ? async (input: string | URL | Request, init?: RequestInit) => (await loadGuard(policy))(input, init) : undefined;
   const sources = {
     // Asset hrefs on s3:// are read with the configured S3 credentials (same store family as the results).
-    s3: () => (s3 ??= new S3Client({ ...s3Options(settings.s3), requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' })),
+    s3: () => (s3 ??= loadS3Sdk().then((sdk) => new sdk.S3Client({ ...s3Options(settings.s3), requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' }))),
     ...(guarded ? { http: { fetch: guarded as unknown as typeof fetch } } : {}),
   };
   const reader = new CogReader({
@@ -81,7 +83,7 @@ export function createWorkerEnv(settings: WorkerSettings): WorkerEnv {
       reader.clearDecodedBlocks();
     },
     async close() {
-      s3?.destroy();
+      if (s3) (await s3.catch(() => undefined))?.destroy();
       if (guard) await (await guard).close();
       await store.close();
     },

@@ -9,7 +9,7 @@ import { S3Source } from './s3-source.ts';
 
 export interface OpenSourceContext {
   /** The client for s3:// hrefs, or a function choosing one per bucket. Without it s3:// hrefs are rejected. */
-  s3?: S3Client | ((bucket: string) => S3Client);
+  s3?: S3Client | ((bucket: string) => S3Client | Promise<S3Client>);
   http?: HttpSourceOptions;
   /** Relative paths are resolved against this folder; without it they are rejected (no cwd-relative reads). */
   baseDir?: string;
@@ -23,8 +23,9 @@ export function openSource(href: string, ctx: OpenSourceContext = {}): ByteSourc
     const m = /^s3:\/\/([^/]+)\/(.+)$/i.exec(href);
     if (!m) throw new OpenEOError('UpstreamInvalid', `Cannot read asset ${href}: expected s3://bucket/key`);
     if (!ctx.s3) throw new OpenEOError('UpstreamUnavailable', `Cannot read asset ${href}: no S3 client configured`);
-    const client = typeof ctx.s3 === 'function' ? ctx.s3(m[1]) : ctx.s3;
-    return new S3Source(client, m[1], m[2]);
+    const { s3 } = ctx;
+    const bucket = m[1];
+    return new S3Source(typeof s3 === 'function' ? async () => s3(bucket) : s3, bucket, m[2]);
   }
   if (scheme !== undefined) {
     throw new OpenEOError('UpstreamInvalid', `Cannot read asset ${href}: unsupported URL scheme '${scheme}'`);

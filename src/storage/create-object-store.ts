@@ -9,14 +9,14 @@ import { OpenEOError } from '../errors.ts';
 import { LocalObjectStore } from './local-store.ts';
 import type { ObjectStore } from './object-store.ts';
 import { parseS3Url, type S3StoreConfig } from './s3-config.ts';
-import { S3ObjectStore } from './s3-store.ts';
+import { LazyS3Store } from './lazy-s3-store.ts';
 
 export interface CreateObjectStoreOptions {
   s3?: Partial<S3StoreConfig>;
 }
 
 export function createObjectStore(url: string, options: CreateObjectStoreOptions = {}): ObjectStore {
-  if (url.startsWith('s3://')) return new S3ObjectStore(parseS3Url(url, options.s3));
+  if (url.startsWith('s3://')) return new LazyS3Store(parseS3Url(url, options.s3));
   if (url.startsWith('file:')) {
     let p: string;
     try {
@@ -38,5 +38,6 @@ export function createObjectStore(url: string, options: CreateObjectStoreOptions
 
 /** For tests and development: makes sure the store can be written (creates the S3 bucket if missing). */
 export async function ensureBucket(store: ObjectStore, signal?: AbortSignal): Promise<boolean> {
-  return store instanceof S3ObjectStore ? store.ensureBucket(signal) : false;
+  const bucketed = store as Partial<Pick<LazyS3Store, 'ensureBucket'>>;
+  return typeof bucketed.ensureBucket === 'function' ? bucketed.ensureBucket(signal) : false;
 }

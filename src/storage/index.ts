@@ -3,7 +3,7 @@ export type { ByteRange, GetOptions, ListEntry, ObjectInfo, ObjectStore, ObjectS
 export { resolveRange } from './object-store.ts';
 export { joinKey, validateKey, validatePrefix } from './keys.ts';
 export { LocalObjectStore } from './local-store.ts';
-export { S3ObjectStore } from './s3-store.ts';
+export { LazyS3Store } from './lazy-s3-store.ts';
 export { parseS3Url, resolveS3Config, MIN_PART_SIZE, type S3Credentials, type S3StoreConfig, type ChecksumMode } from './s3-config.ts';
 export { DEFAULT_RETRY_POLICY, type RetryPolicy } from './s3-retry.ts';
 export { createObjectStore, ensureBucket, type CreateObjectStoreOptions } from './create-object-store.ts';

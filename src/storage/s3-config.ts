@@ -3,10 +3,9 @@
  * predate the AWS SDK's 2025 checksum defaults (stock OpenStack Swift, older Ceph RGW and MinIO): checksums only
  * when an operation requires them, and Content-MD5 on DeleteObjects (see s3-store.ts).
  */
-import { S3Client } from '@aws-sdk/client-s3';
 import { OpenEOError } from '../errors.ts';
 import { normaliseRoot } from './keys.ts';
-import { createRetryStrategy, DEFAULT_RETRY_POLICY, type RetryPolicy } from './s3-retry.ts';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './s3-retry.ts';
 
 export interface S3Credentials {
   accessKeyId: string;
@@ -75,18 +74,6 @@ export function resolveS3Config(config: S3StoreConfig): Readonly<ResolvedS3Confi
     retry: Object.freeze(retry),
     partSize,
     partConcurrency,
-  });
-}
-
-export function createS3Client(config: Readonly<ResolvedS3Config>): S3Client {
-  return new S3Client({
-    endpoint: config.endpoint,
-    region: config.region,
-    forcePathStyle: config.forcePathStyle,
-    credentials: config.credentials,
-    requestChecksumCalculation: config.requestChecksumCalculation,
-    responseChecksumValidation: config.responseChecksumValidation,
-    retryStrategy: createRetryStrategy(config.retry),
   });
 }
 

@@ -27,7 +27,8 @@ import {
   type PutBody,
   type PutOptions,
 } from './object-store.ts';
-import { createS3Client, resolveS3Config, type ResolvedS3Config, type S3StoreConfig } from './s3-config.ts';
+import { createS3Client } from './s3-client.ts';
+import { resolveS3Config, type ResolvedS3Config, type S3StoreConfig } from './s3-config.ts';
 import { errorName, httpStatus, toStorageError, type S3ErrorContext } from './s3-errors.ts';
 import { useContentMd5 } from './s3-content-md5.ts';
 import { uploadObject } from './s3-upload.ts';

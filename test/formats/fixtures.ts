@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before } from 'node:test';
 import { type ChunkWindow, chunkWindows, type DType, DTYPE_INFO, type RasterFormatWriter, type RasterMeta, type SampleArray } from '../../src/formats/raster-writer.ts';
-import { LocalObjectStore, type S3ObjectStore } from '../../src/storage/index.ts';
+import { LocalObjectStore } from '../../src/storage/index.ts';
+import type { S3ObjectStore } from '../../src/storage/s3-store.ts';
 import { openS3TestStore } from '../storage/s3-env.ts';
 
 /** Equi7Grid Asia as EODC publishes it (ESRI-flavoured WKT1, Azimuthal Equidistant). */

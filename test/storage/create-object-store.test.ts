@@ -8,7 +8,7 @@ import {
   parseS3Url,
   resolveRange,
   resolveS3Config,
-  S3ObjectStore,
+  LazyS3Store,
   validatePrefix,
 } from '../../src/storage/index.ts';
 
@@ -29,7 +29,7 @@ test('s3 URLs carry bucket, prefix, endpoint, region and path style; options ove
   const store = createObjectStore('s3://results/openeo/jobs/?endpoint=http://127.0.0.1:9000&region=eu-west-1&forcePathStyle=true', {
     s3: { credentials: { accessKeyId: 'a', secretAccessKey: 'b' }, region: undefined },
   });
-  assert.ok(store instanceof S3ObjectStore);
+  assert.ok(store instanceof LazyS3Store);
   assert.equal(store.url, 's3://results/openeo/jobs');
   assert.deepEqual(
     [store.config.bucket, store.config.prefix, store.config.endpoint, store.config.region, store.config.forcePathStyle],

@@ -5,7 +5,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import { request } from 'node:http';
-import { S3ObjectStore, type S3StoreConfig } from '../../src/storage/index.ts';
+import type { S3StoreConfig } from '../../src/storage/index.ts';
+import { S3ObjectStore } from '../../src/storage/s3-store.ts';
 
 export function s3TestConfig(overrides: Partial<S3StoreConfig> = {}): S3StoreConfig {
   const env = process.env;

@@ -8,7 +8,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { OpenEOError } from '../../src/errors.ts';
-import { S3ObjectStore } from '../../src/storage/index.ts';
+import { S3ObjectStore } from '../../src/storage/s3-store.ts';
 import { backoffDelay } from '../../src/storage/s3-retry.ts';
 
 interface Seen {

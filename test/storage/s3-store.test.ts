@@ -7,7 +7,8 @@ import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { ListMultipartUploadsCommand } from '@aws-sdk/client-s3';
 import { OpenEOError } from '../../src/errors.ts';
-import { S3ObjectStore, type ObjectStore } from '../../src/storage/index.ts';
+import type { ObjectStore } from '../../src/storage/index.ts';
+import { S3ObjectStore } from '../../src/storage/s3-store.ts';
 import { inChunks, pattern, storeContract } from './contract.ts';
 import { openS3TestStore, s3TestConfig } from './s3-env.ts';
 
