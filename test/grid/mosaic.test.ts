@@ -102,3 +102,43 @@ test('copyFirstValid keeps earlier values and handles NaN nodata', () => {
   gatherFirstValid(u8, Int32Array.of(1, 0), Uint8Array.of(9, 7), 255);
   assert.deepEqual(Array.from(u8), [7, 3]);
 });
+
+test('copyFirstValid on bytes (word at a time) equals the per-pixel rule at any alignment and window', () => {
+  let seed = 7;
+  const rnd = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+  const runs = (a: Uint8Array, nd: number) => {
+    for (let i = 0; i < a.length; ) {
+      const v = rnd() < 0.45 ? nd : Math.floor(rnd() * 256);
+      const e = Math.min(a.length, i + 1 + Math.floor(rnd() * 12));
+      a.fill(v, i, e);
+      i = e;
+    }
+  };
+  for (let trial = 0; trial < 200; trial++) {
+    const nd = trial % 3 === 0 ? 0 : 255;
+    const dw = 5 + Math.floor(rnd() * 40);
+    const dh = 1 + Math.floor(rnd() * 6);
+    const sw = 5 + Math.floor(rnd() * 40);
+    const sh = dh + Math.floor(rnd() * 3);
+    const off = Math.floor(rnd() * 4); // views starting anywhere in their buffer
+    const dst = new Uint8Array(dw * dh + off + 3).subarray(off, off + dw * dh);
+    const src = new Uint8Array(sw * sh);
+    runs(dst, nd);
+    runs(src, nd);
+    const width = 1 + Math.floor(rnd() * Math.min(dw, sw));
+    const win = { col: Math.floor(rnd() * (dw - width + 1)), row: Math.floor(rnd() * dh), width, height: 0 };
+    win.height = 1 + Math.floor(rnd() * (dh - win.row));
+    const srcCol = Math.floor(rnd() * (sw - width + 1));
+    const srcRow = Math.floor(rnd() * (sh - win.height + 1));
+    const expected = Uint8Array.from(dst);
+    for (let r = 0; r < win.height; r++) {
+      for (let c = 0; c < width; c++) {
+        const d = (win.row + r) * dw + win.col + c;
+        const v = src[(srcRow + r) * sw + srcCol + c];
+        if (expected[d] === nd && v !== nd) expected[d] = v;
+      }
+    }
+    copyFirstValid(dst, dw, win, src, sw, srcCol, srcRow, nd);
+    assert.deepEqual(dst, expected, `trial ${trial}`);
+  }
+});

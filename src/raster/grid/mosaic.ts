@@ -73,6 +73,10 @@ export function copyFirstValid(
   nodata: number, dstIsEmpty = false,
 ): void {
   const { col, row, width, height } = dstWin;
+  if (!dstIsEmpty && dst instanceof Uint8Array && src instanceof Uint8Array && Number.isInteger(nodata) && nodata >= 0 && nodata <= 255) {
+    copyFirstValidBytes(dst, dstWidth, dstWin, src, srcWidth, srcCol, srcRow, nodata);
+    return;
+  }
   for (let r = 0; r < height; r++) {
     const d0 = (row + r) * dstWidth + col;
     const s0 = (srcRow + r) * srcWidth + srcCol;
@@ -89,6 +93,43 @@ export function copyFirstValid(
         if (dst[d0 + i] === nodata && v !== nodata) dst[d0 + i] = v;
       }
     }
+  }
+}
+
+/**
+ * copyFirstValid for bytes, four destination pixels at a time: the destination of an overlap is mostly runs that
+ * are all nodata (take the source's four bytes as they are: nodata stays nodata) or all valid (keep them).
+ */
+function copyFirstValidBytes(dst: Uint8Array, dstWidth: number, dstWin: Window, src: Uint8Array, srcWidth: number, srcCol: number, srcRow: number, nodata: number): void {
+  const { col, row, width, height } = dstWin;
+  const nd4 = Math.imul(nodata, 0x01010101) >>> 0;
+  const base = dst.byteOffset;
+  const words = new Uint32Array(dst.buffer, base - (base & 3), (dst.length + (base & 3)) >> 2);
+  const one = (d: number, s: number) => {
+    if (dst[d] === nodata) dst[d] = src[s];
+  };
+  for (let r = 0; r < height; r++) {
+    let d = (row + r) * dstWidth + col;
+    let s = (srcRow + r) * srcWidth + srcCol;
+    const end = d + width;
+    // up to a word boundary of the buffer, then whole words that lie inside the row
+    for (; d < end && ((base + d) & 3) !== 0; d++, s++) one(d, s);
+    for (; d + 4 <= end; d += 4, s += 4) {
+      const x = (words[(d + (base & 3)) >> 2] ^ nd4) >>> 0;
+      if (x === 0) {
+        dst[d] = src[s];
+        dst[d + 1] = src[s + 1];
+        dst[d + 2] = src[s + 2];
+        dst[d + 3] = src[s + 3];
+      } else if (((x - 0x01010101) & ~x & 0x80808080) !== 0) {
+        // some byte of the word is nodata
+        one(d, s);
+        one(d + 1, s + 1);
+        one(d + 2, s + 2);
+        one(d + 3, s + 3);
+      }
+    }
+    for (; d < end; d++, s++) one(d, s);
   }
 }
 
