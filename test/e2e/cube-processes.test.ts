@@ -53,6 +53,32 @@ describe('data cube processes on the demo collection', () => {
     assert.deepEqual(bands.body, ['ensemble_flood_extent', 'ensemble_likelihood']);
   });
 
+  it('rename_labels renames bands and time steps; time labels stay instants; coordinates are refused', async () => {
+    const labelsOf = async (graph: Record<string, unknown>, dimension: string) =>
+      (await sync({ ...graph, d: { process_id: 'dimension_labels', arguments: { data: { from_node: 'r' }, dimension }, result: true } }).expect(200)).body as string[];
+    const rename = (args: Record<string, unknown>) => ({ l: load(['ensemble_flood_extent', 'ensemble_likelihood']), r: { process_id: 'rename_labels', arguments: { data: { from_node: 'l' }, ...args } } });
+    assert.deepEqual(await labelsOf(rename({ dimension: 'bands', target: ['flood', 'likelihood'] }), 'bands'), ['flood', 'likelihood']);
+    assert.deepEqual(await labelsOf(rename({ dimension: 'bands', target: ['lik'], source: ['ensemble_likelihood'] }), 'bands'), ['ensemble_flood_extent', 'lik']);
+    const times = (await sync({ l: load(), d: { process_id: 'dimension_labels', arguments: { data: { from_node: 'l' }, dimension: 't' }, result: true } })).body as string[];
+    const days = times.map((_, i) => `2024-01-${String(i + 1).padStart(2, '0')}`);
+    assert.deepEqual(await labelsOf(rename({ dimension: 't', target: days }), 't'), days);
+    // the renamed labels are what later filters see
+    const f2 = await sync({
+      ...rename({ dimension: 't', target: days }),
+      f: { process_id: 'filter_temporal', arguments: { data: { from_node: 'r' }, extent: ['2024-01-02', '2024-01-04'] } },
+      d: { process_id: 'dimension_labels', arguments: { data: { from_node: 'f' }, dimension: 't' }, result: true },
+    }).expect(200);
+    assert.deepEqual(f2.body, days.slice(1, 3));
+    const notTime = await sync({ ...rename({ dimension: 't', target: times.map((_, i) => `step ${i}`) }), d: { process_id: 'dimension_labels', arguments: { data: { from_node: 'r' }, dimension: 't' }, result: true } }).expect(400);
+    assert.equal(notTime.body.code, 'ProcessParameterInvalid');
+    assert.match(notTime.body.message, /target.*ISO 8601/s);
+    const spatial = await sync({ ...rename({ dimension: 'x', target: ['a'] }), d: { process_id: 'dimension_labels', arguments: { data: { from_node: 'r' }, dimension: 'bands' }, result: true } }).expect(400);
+    assert.equal(spatial.body.code, 'ProcessParameterInvalid');
+    const count = await sync({ ...rename({ dimension: 't', target: days.slice(1) }), d: { process_id: 'dimension_labels', arguments: { data: { from_node: 'r' }, dimension: 't' }, result: true } }).expect(400);
+    assert.equal(count.body.code, 'ProcessParameterInvalid');
+    assert.match(count.body.message, /^LabelMismatch/);
+  });
+
   it('aggregate_temporal_period groups time steps by ISO week', async () => {
     const all = (await sync({ l: load(), d: { process_id: 'dimension_labels', arguments: { data: { from_node: 'l' }, dimension: 't' }, result: true } })).body as string[];
     const weekStart = (s: string) => {

@@ -8,7 +8,7 @@ const renameLabels: ProcessDefinition = {
   spec: {
     id: 'rename_labels',
     summary: 'Rename dimension labels',
-    description: 'Renames the labels of the bands or time dimension: `source[i]` becomes `target[i]`, or, without `source`, label i becomes `target[i]`.',
+    description: 'Renames the labels of the bands or time dimension: `source[i]` becomes `target[i]`, or, without `source`, label i becomes `target[i]`. New time labels must be ISO 8601 dates or date-times (or the step indices 0..n-1).',
     categories: ['cubes'],
     parameters: [
       { name: 'data', description: 'The data cube.', schema: CUBE },
@@ -21,8 +21,8 @@ const renameLabels: ProcessDefinition = {
   run(args) {
     const data = cubeArg(args, 'data');
     const kind = dimensionKind('rename_labels', data.meta, args.string('dimension'));
-    if (kind !== 'bands') args.invalid('dimension', 'only labels of the bands dimension can be renamed.');
-    const labels = [...data.meta.bands!.labels];
+    if (kind !== 'bands' && kind !== 'time') args.invalid('dimension', 'the labels of a spatial dimension are its coordinates and cannot be renamed; bands and time labels can.');
+    const labels = [...(kind === 'time' ? data.meta.time! : data.meta.bands!).labels];
     const target = args.array('target').map(String);
     const source = ((args.get('source') as unknown[] | null) ?? []).map(String);
     if (source.length === 0) {
@@ -37,9 +37,22 @@ const renameLabels: ProcessDefinition = {
       });
     }
     if (new Set(labels).size !== labels.length) throw processException('rename_labels', 'LabelExists', 'The renamed labels are not unique.');
+    if (kind === 'time') {
+      // time labels stay instants (or step indices 0..n-1): filters, aggregation and the writers read them as such
+      const bad = labels.every((l, i) => l === String(i)) ? undefined : labels.find((l) => !isInstant(l));
+      if (bad !== undefined) args.invalid('target', `time labels must be ISO 8601 dates or date-times, got ${JSON.stringify(bad)}.`);
+      return cube({ ...data.meta, time: { ...data.meta.time!, labels } }, data.node);
+    }
     return cube({ ...data.meta, bands: { ...data.meta.bands!, labels } }, data.node);
   },
 };
+
+/** An ISO 8601 date or date-time (UTC when it has no zone), as the writers and the temporal filters read labels. */
+function isInstant(label: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}([Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([Zz]|[+-]\d{2}:?\d{2})?)?$/.test(label)) return false;
+  const zoned = label.length > 10 && !/([Zz]|[+-]\d{2}:?\d{2})$/.test(label) ? `${label}Z` : label;
+  return Number.isFinite(Date.parse(zoned.replace(' ', 'T')));
+}
 
 const renameDimension: ProcessDefinition = {
   spec: {
