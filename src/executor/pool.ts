@@ -115,6 +115,8 @@ interface Slot {
   worker: Worker;
   plans: Set<string>;
   busy: boolean;
+  /** The thread is gone (its 'exit' came while no chunk ran on it, or is being handled by that chunk). */
+  exited: boolean;
 }
 
 interface Waiting {
@@ -162,7 +164,16 @@ class ThreadPool implements ChunkPool {
     // Errors surface through 'exit' while a chunk runs; an idle worker's error must not crash the process.
     worker.on('error', () => {});
     worker.unref();
-    return { worker, plans: new Set(), busy: false };
+    const slot: Slot = { worker, plans: new Set(), busy: false, exited: false };
+    let answered = false;
+    worker.once('message', () => (answered = true));
+    // A thread that dies idle is replaced when next needed (start): a chunk posted to it would wait forever. One that
+    // dies before ever answering could not load its entry (a damaged bundle): later threads boot through tsx.
+    worker.once('exit', () => {
+      slot.exited = true;
+      if (bundled && !answered) this.entry = { url: TSX_BOOT, kind: 'tsx' };
+    });
+    return slot;
   }
 
   runChunk(chunk: PoolChunk, signal: AbortSignal): Promise<ChunkStats> {
@@ -211,6 +222,7 @@ class ThreadPool implements ChunkPool {
   }
 
   private start(slotIndex: number, w: Waiting): void {
+    if (this.slots[slotIndex].exited) this.slots[slotIndex] = this.spawn();
     const slot = this.slots[slotIndex];
     const { chunk, signal } = w;
     const id = ++this.seq;

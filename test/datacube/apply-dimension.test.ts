@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import { bufferedPlanes, chunkSource, type LoadReader } from '../../src/datacube/chunk-eval.ts';
 import { graphFromJson, subgraph } from '../../src/datacube/callback-json.ts';
 import { createKernelProvider } from '../../src/datacube/kernel-provider.ts';
-import { compileArrayCallback, compileCallback } from '../../src/datacube/kernels/compile.ts';
+import { compileArrayCallback, compileCallback, MAX_ELEMENT_KERNELS } from '../../src/datacube/kernels/compile.ts';
 import { interpretApplyDimension, SeriesBuffer } from '../../src/datacube/interpreted.ts';
 import { createInterpreter } from '../../src/datacube/pixel-callback.ts';
 import { allocBuffers, type Plane } from '../../src/datacube/kernels/values.ts';
@@ -380,6 +380,13 @@ describe('elementwise arithmetic on the series (the Python client\'s `x - x.mean
         }
       }
     }
+  });
+
+  it('x - mean(x) over a long series is interpreted: one kernel per element would repeat the series work per element', () => {
+    const spec = cb(centred);
+    const long = Array.from({ length: MAX_ELEMENT_KERNELS + 1 }, (_, i) => `t${i}`);
+    assert.equal(compileArrayCallback(graphFromJson(spec.graph), spec.parameterNames, { labels: long }), undefined);
+    assert.equal(compileArrayCallback(graphFromJson(spec.graph), spec.parameterNames, { labels: long.slice(1) })?.length, MAX_ELEMENT_KERNELS);
   });
 
   it('(x - mean(x)) / sd(x) along t (interpreted: sd has no kernel) against a plain loop', async () => {
