@@ -11,6 +11,7 @@ import type { ChunkStats } from './chunk-stats.ts';
 import type { ChunkTask } from './chunk-task.ts';
 import { runChunkTask } from './chunk-task.ts';
 import { threadEntry, TSX_BOOT, type ThreadBoot, type ThreadEntry } from './thread-entry.ts';
+import { keepBundleFresh } from './worker-bundle.ts';
 import { createWorkerEnv, type WorkerEnv, type WorkerSettings } from './worker-env.ts';
 
 /**
@@ -140,18 +141,27 @@ class ThreadPool implements ChunkPool {
   private closed = false;
   /** Threads start once their entry is known (a bundle may be built first); chunks wait in `waiting` until then. */
   private readonly started: Promise<void>;
+  private failed: OpenEOError | undefined;
+  private stopFresh: (() => void) | undefined;
 
   constructor(
     readonly size: number,
     private readonly settings: WorkerSettings,
     entry: Promise<ThreadEntry>,
   ) {
-    this.started = entry.then((e) => {
-      this.entry = e;
-      if (this.closed) return;
-      for (let i = 0; i < size; i++) this.slots.push(this.spawn());
-      this.pump();
-    });
+    this.started = entry
+      .then((e) => {
+        this.entry = e;
+        if (this.closed) return;
+        if (e.kind === 'bundle') this.stopFresh = keepBundleFresh(e.url);
+        for (let i = 0; i < size; i++) this.slots.push(this.spawn());
+        this.pump();
+      })
+      .catch((e: unknown) => {
+        // no thread could be started (e.g. out of resources): every chunk fails instead of waiting forever
+        this.failed = new OpenEOError('Internal', 'The chunk worker threads could not be started.', { cause: e });
+        for (const w of this.waiting.splice(0)) w.reject(this.failed);
+      });
   }
 
   private spawn(): Slot {
@@ -191,6 +201,7 @@ class ThreadPool implements ChunkPool {
   private enqueue(chunk: PoolChunk, signal: AbortSignal): Promise<ChunkStats> {
     return new Promise<ChunkStats>((resolve, reject) => {
       if (signal.aborted) return reject(signal.reason);
+      if (this.failed) return reject(this.failed);
       const w: Waiting = {
         chunk,
         signal,
@@ -286,6 +297,7 @@ class ThreadPool implements ChunkPool {
 
   async close(): Promise<void> {
     this.closed = true;
+    this.stopFresh?.();
     for (const w of this.waiting.splice(0)) w.reject(new Error('the chunk pool is closing'));
     await this.started;
     await Promise.all(this.slots.map((s) => s.worker.terminate()));

@@ -164,6 +164,22 @@ async function build(entry: string, cacheDir: string): Promise<{ key: string; ou
   }
 }
 
+/**
+ * Keeps a bundle in use from being pruned by other processes (pruning goes by the folder's date): its folder is
+ * touched now and twice a day until `stop`. Threads load some of its files lazily, long after they started.
+ */
+export function keepBundleFresh(entryUrl: URL): () => void {
+  const dir = path.dirname(fileURLToPath(entryUrl));
+  const touch = () => {
+    const now = new Date();
+    utimes(dir, now, now).catch(() => {}); // a read-only cache is fine
+  };
+  touch();
+  const timer = setInterval(touch, PRUNE_AFTER_MS / 14);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
 async function prune(cacheDir: string, keep: string): Promise<void> {
   const now = Date.now();
   for (const name of await readdir(cacheDir).catch(() => [])) {

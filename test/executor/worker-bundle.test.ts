@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -7,7 +7,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { loadConfig } from '../../src/config.ts';
 import { DEFAULT_BUNDLE_DIR, threadEntry } from '../../src/executor/thread-entry.ts';
-import { bundleKey, bundleWorkerEntry } from '../../src/executor/worker-bundle.ts';
+import { bundleKey, bundleWorkerEntry, keepBundleFresh } from '../../src/executor/worker-bundle.ts';
 
 /** The first message a thread started from `url` (without any loader) posts, or its error. */
 function firstMessage(url: URL | string, post?: unknown, eval_ = false): Promise<unknown> {
@@ -75,6 +75,24 @@ describe('worker bundle', () => {
     const [a, b] = await Promise.all([bundleWorkerEntry({ entry, cacheDir: shared }), bundleWorkerEntry({ entry, cacheDir: shared })]);
     assert.equal(a.url.href, b.url.href);
     assert.deepEqual(await firstMessage(a.url), await firstMessage(b.url));
+  });
+});
+
+describe('bundles in use', () => {
+  it('stay fresh while a pool uses them, so that other processes do not prune them', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'bundle-fresh-'));
+    try {
+      const old = new Date(Date.now() - 30 * 24 * 3600 * 1000);
+      utimesSync(dir, old, old);
+      const stop = keepBundleFresh(pathToFileURL(path.join(dir, 'entry.mjs')));
+      stop();
+      // the touch is asynchronous; it lands within a moment
+      const deadline = Date.now() + 2000;
+      while (statSync(dir).mtimeMs < Date.now() - 60_000 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      assert.ok(statSync(dir).mtimeMs > Date.now() - 60_000, 'touched');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
