@@ -8,7 +8,7 @@ const renameLabels: ProcessDefinition = {
   spec: {
     id: 'rename_labels',
     summary: 'Rename dimension labels',
-    description: 'Renames the labels of the bands or time dimension: `source[i]` becomes `target[i]`, or, without `source`, label i becomes `target[i]`. New time labels must be ISO 8601 dates or date-times (or the step indices 0..n-1).',
+    description: 'Renames the labels of the bands or time dimension: `source[i]` becomes `target[i]`, or, without `source`, label i becomes `target[i]`. New time labels must be ISO 8601 dates or date-times (or the step indices 0..n-1); they are kept as UTC date-times.',
     categories: ['cubes'],
     parameters: [
       { name: 'data', description: 'The data cube.', schema: CUBE },
@@ -38,21 +38,34 @@ const renameLabels: ProcessDefinition = {
     }
     if (new Set(labels).size !== labels.length) throw processException('rename_labels', 'LabelExists', 'The renamed labels are not unique.');
     if (kind === 'time') {
-      // time labels stay instants (or step indices 0..n-1): filters, aggregation and the writers read them as such
-      const bad = labels.every((l, i) => l === String(i)) ? undefined : labels.find((l) => !isInstant(l));
-      if (bad !== undefined) args.invalid('target', `time labels must be ISO 8601 dates or date-times, got ${JSON.stringify(bad)}.`);
-      return cube({ ...data.meta, time: { ...data.meta.time!, labels } }, data.node);
+      if (labels.every((l, i) => l === String(i))) return cube({ ...data.meta, time: { ...data.meta.time!, labels } }, data.node);
+      // Time labels are kept in the catalog's form (UTC, `Z`): merge_cubes matches steps by label, and filters and
+      // aggregation parse labels with Date.parse, which reads a date-time without a zone as local time.
+      const instants = labels.map((l) => {
+        const ms = instantOf(l);
+        return ms === undefined ? args.invalid('target', `time labels must be ISO 8601 dates or date-times, got ${JSON.stringify(l)}.`) : isoLabel(ms);
+      });
+      if (new Set(instants).size !== instants.length) throw processException('rename_labels', 'LabelExists', 'Two time labels name the same instant.');
+      return cube({ ...data.meta, time: { ...data.meta.time!, labels: instants } }, data.node);
     }
     return cube({ ...data.meta, bands: { ...data.meta.bands!, labels } }, data.node);
   },
 };
 
-/** An ISO 8601 date or date-time (UTC when it has no zone), as the writers and the temporal filters read labels. */
-function isInstant(label: string): boolean {
-  if (!/^\d{4}-\d{2}-\d{2}([Tt ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?([Zz]|[+-]\d{2}:?\d{2})?)?$/.test(label)) return false;
-  const zoned = label.length > 10 && !/([Zz]|[+-]\d{2}:?\d{2})$/.test(label) ? `${label}Z` : label;
-  return Number.isFinite(Date.parse(zoned.replace(' ', 'T')));
+/** Milliseconds of an ISO 8601 date or date-time on the calendar (UTC when it has no zone); undefined otherwise. */
+function instantOf(label: string): number | undefined {
+  const m = /^(\d{4})-(\d{2})-(\d{2})(?:[Tt ](\d{2}):(\d{2})(?::(\d{2})(\.\d+)?)?([Zz]|[+-]\d{2}:?\d{2})?)?$/.exec(label);
+  if (!m) return undefined;
+  const [, y, mo, d, h = '00', mi = '00', s = '00', frac = '', zone = 'Z'] = m;
+  // Date.parse rolls 2024-02-30 over to March 1st: the day must exist in its month
+  if (Number(mo) < 1 || Number(mo) > 12 || Number(d) < 1 || Number(d) > new Date(Date.UTC(Number(y), Number(mo), 0)).getUTCDate()) return undefined;
+  if (Number(h) > 23 || Number(mi) > 59 || Number(s) > 59) return undefined;
+  const offset = /^[+-]\d{4}$/.test(zone) ? `${zone.slice(0, 3)}:${zone.slice(3)}` : zone.toUpperCase();
+  const ms = Date.parse(`${y}-${mo}-${d}T${h}:${mi}:${s}${frac}${offset}`);
+  return Number.isFinite(ms) ? ms : undefined;
 }
+
+const isoLabel = (ms: number): string => new Date(ms).toISOString().replace('.000Z', 'Z');
 
 const renameDimension: ProcessDefinition = {
   spec: {
