@@ -73,19 +73,26 @@ export function createLoadReader(reader: CogReader, stats: ReadStats = { windows
       const byId = new Map(items.map((i) => [i.id, i]));
       // Sparse only where "no data" means something: with a nodata value and aligned (copied) items.
       const sparse = nodata !== null && plan.every((p) => p.kind === 'copy');
+      const cogs = await Promise.all(plan.map((p) => reader.open(byId.get(p.id)!.hrefs[band.name], signal)));
+      // blocks straight into the chunk buffer, without the item buffer and a second copy, where nothing needs fusing
+      const direct = sparse && readsDirectly(plan);
+      const skips = cogs.map((cog) => sparse && sameValue(cog.info.nodata, fill));
+      if (direct) fillWhereReadsMayLand(raw, plan, cogs, skips, target, fill);
       const reads = await Promise.all(
         plan.map(async (p, k): Promise<ItemRead> => {
           const item = byId.get(p.id)!;
-          const cog = await reader.open(item.hrefs[band.name], signal);
+          const cog = cogs[k];
           const w = p.kind === 'copy' ? p.src : (warpFor(p.id, item.grid) ?? p.src);
-          const buf = arena.scratch(`${key}|item${k}`, w.width * w.height, (len) => new Typed(len) as RasterArray);
-          const skipped = sparse && sameValue(cog.info.nodata, fill);
-          const res = await readWindow(cog, { x0: w.col, y0: w.row, width: w.width, height: w.height }, 0, buf, signal, { fill, fillNodata: !skipped });
+          const skipped = skips[k];
+          const into = direct && p.kind === 'copy' ? { buf: raw, outOffset: p.dst.row * target.width + p.dst.col, outStride: target.width } : undefined;
+          const buf = into?.buf ?? arena.scratch(`${key}|item${k}`, w.width * w.height, (len) => new Typed(len) as RasterArray);
+          const res = await readWindow(cog, { x0: w.col, y0: w.row, width: w.width, height: w.height }, 0, buf, signal, { fill, fillNodata: !skipped, ...into });
           stats.windows++;
           stats.pixels += w.width * w.height;
           return { step: p, buf, win: w, res, cog, skipped };
         }),
       );
+      if (direct) return { data: raw, nodata, cover: pieceCoverage(sparsePieces(reads), target) };
       if (sparse) return { data: raw, nodata, cover: fuseSparse(reads, target, raw, fill) };
       raw.fill(fill);
       let empty = true;
@@ -134,6 +141,58 @@ interface Piece {
  * earlier item's rectangle overlaps it, a plain row copy elsewhere).
  */
 function fuseSparse(reads: ItemRead[], target: Grid, raw: RasterArray, fill: number): Coverage {
+  const pieces = sparsePieces(reads);
+  const cover = pieceCoverage(pieces, target);
+  const spans = coverageSpans(cover);
+  fillSpans(raw, spans, fill);
+  pieces.forEach((p, k) => {
+    let overlaps = false;
+    for (let j = 0; j < k && !overlaps; j++) overlaps = pieces[j].item !== p.item && intersects(pieces[j].dst, p.dst);
+    const r = reads[p.item];
+    copyFirstValid(raw as Pixels, target.width, p.dst, r.buf as Pixels, r.win.width, p.srcCol, p.srcRow, fill, !overlaps);
+  });
+  return cover;
+}
+
+function pieceCoverage(pieces: Piece[], target: Grid): Coverage {
+  const cover = emptyCoverage(target.width, target.height);
+  for (const p of pieces) markRect(cover, p.dst.col, p.dst.row, p.dst.width, p.dst.height);
+  return cover;
+}
+
+/** Whether the items can be read straight into the chunk buffer: aligned copies that do not overlap (nothing to fuse). */
+function readsDirectly(plan: MosaicStep[]): boolean {
+  return plan.every((p, k) => p.kind === 'copy' && plan.slice(0, k).every((q) => q.kind === 'copy' && !intersects(q.dst, p.dst)));
+}
+
+/**
+ * Before direct reads: the fill value over the coverage tiles the items' reads may fill (their blocks that may hold
+ * data), as the copy path fills its coverage before copying. Reads then overwrite their blocks, and every pixel of
+ * the coverage they report is either read or filled, also where a block edge cuts a tile.
+ */
+function fillWhereReadsMayLand(raw: RasterArray, plan: MosaicStep[], cogs: Cog[], skipped: boolean[], target: Grid, fill: number): void {
+  const cover = emptyCoverage(target.width, target.height);
+  plan.forEach((p, k) => {
+    if (p.kind !== 'copy') return;
+    if (!skipped[k]) return markRect(cover, p.dst.col, p.dst.row, p.dst.width, p.dst.height);
+    const { tileWidth: tw, tileHeight: th, tilesAcross, tileByteCounts } = cogs[k].info;
+    const state = cogs[k].blockState;
+    const { col, row, width, height } = p.src;
+    for (let by = Math.floor(row / th); by * th < row + height; by++) {
+      for (let bx = Math.floor(col / tw); bx * tw < col + width; bx++) {
+        const i = by * tilesAcross + bx;
+        if (tileByteCounts[i] === 0 || state[i] === 2) continue; // sparse, or known to be all no-data
+        const x0 = Math.max(col, bx * tw);
+        const y0 = Math.max(row, by * th);
+        markRect(cover, x0 - col + p.dst.col, y0 - row + p.dst.row, Math.min(col + width, (bx + 1) * tw) - x0, Math.min(row + height, (by + 1) * th) - y0);
+      }
+    }
+  });
+  fillSpans(raw, coverageSpans(cover), fill);
+}
+
+/** The rectangles (in chunk pixels) the items' reads filled: their data blocks, or their whole window. */
+function sparsePieces(reads: ItemRead[]): Piece[] {
   const pieces: Piece[] = [];
   reads.forEach((r, item) => {
     if (r.res.allNodata || r.step.kind !== 'copy') return;
@@ -154,17 +213,7 @@ function fuseSparse(reads: ItemRead[], target: Grid, raw: RasterArray, fill: num
       if (x0 < x1 && y0 < y1) pieces.push({ item, dst: { col: x0 + dx, row: y0 + dy, width: x1 - x0, height: y1 - y0 }, srcCol: x0 - r.win.col, srcRow: y0 - r.win.row });
     }
   });
-  const cover = emptyCoverage(target.width, target.height);
-  for (const p of pieces) markRect(cover, p.dst.col, p.dst.row, p.dst.width, p.dst.height);
-  const spans = coverageSpans(cover);
-  fillSpans(raw, spans, fill);
-  pieces.forEach((p, k) => {
-    let overlaps = false;
-    for (let j = 0; j < k && !overlaps; j++) overlaps = pieces[j].item !== p.item && intersects(pieces[j].dst, p.dst);
-    const r = reads[p.item];
-    copyFirstValid(raw as Pixels, target.width, p.dst, r.buf as Pixels, r.win.width, p.srcCol, p.srcRow, fill, !overlaps);
-  });
-  return cover;
+  return pieces;
 }
 
 const intersects = (a: Window, b: Window) =>
