@@ -154,7 +154,15 @@ class ThreadPool implements ChunkPool {
         this.entry = e;
         if (this.closed) return;
         if (e.kind === 'bundle') this.stopFresh = keepBundleFresh(e.url);
-        for (let i = 0; i < size; i++) this.slots.push(this.spawn());
+        let error: unknown;
+        for (let i = 0; i < size; i++) {
+          try {
+            this.slots.push(this.spawn());
+          } catch (e) {
+            error = e; // fewer threads: the chunks queue for those that started
+          }
+        }
+        if (this.slots.length === 0) throw error;
         this.pump();
       })
       .catch((e: unknown) => {
@@ -233,7 +241,14 @@ class ThreadPool implements ChunkPool {
   }
 
   private start(slotIndex: number, w: Waiting): void {
-    if (this.slots[slotIndex].exited) this.slots[slotIndex] = this.spawn();
+    if (this.slots[slotIndex].exited) {
+      try {
+        this.slots[slotIndex] = this.spawn();
+      } catch (e) {
+        // the slot stays dead (the next chunk tries again); this chunk fails rather than waiting
+        return w.reject(new OpenEOError('Internal', 'A worker thread could not be started for the chunk.', { cause: e }));
+      }
+    }
     const slot = this.slots[slotIndex];
     const { chunk, signal } = w;
     const id = ++this.seq;
@@ -266,8 +281,8 @@ class ThreadPool implements ChunkPool {
     };
     const onExit = (code: number) => {
       settle();
-      // A dead worker is replaced so the pool stays usable.
-      this.slots[slotIndex] = this.spawn();
+      // the slot is marked exited (see spawn): start() replaces it when it is next needed
+      slot.busy = false;
       this.pump();
       w.reject(new OpenEOError('Internal', `A worker thread stopped unexpectedly (exit code ${code}) while computing the chunk at x=${chunk.window.x0}, y=${chunk.window.y0}.`));
     };

@@ -30,3 +30,20 @@ it('answers a chunk even when its thread died while idle', async () => {
     await pool.close();
   }
 });
+
+it('a thread that dies during a chunk fails that chunk and is replaced for the next', async () => {
+  const pool = createChunkPool(1, { storageUrl: cacheDir, s3: { region: 'us-east-1', forcePathStyle: true } } as never, { bundle: true, cacheDir: path.join(cacheDir, 'fresh') });
+  const run = () => pool.runChunk({ planId: 'p', plan: {} as never, prefix: 'x', window: { x0: 0, y0: 0, width: 1, height: 1 } as never }, new AbortController().signal);
+  const answer = (p: Promise<unknown>) => Promise.race([p.then(() => 'resolved', (e: Error) => e.message), sleep(20_000).then(() => 'no answer')]);
+  try {
+    await answer(run()); // the thread is up
+    const slots = (pool as unknown as { slots: { worker: { terminate(): Promise<number> } }[] }).slots;
+    const dying = run();
+    await slots[0].worker.terminate();
+    assert.match(await answer(dying), /stopped unexpectedly/);
+    assert.notEqual(await answer(run()), 'no answer');
+    assert.notEqual(slots[0].worker, undefined);
+  } finally {
+    await pool.close();
+  }
+});
