@@ -8,6 +8,7 @@ import { after, before, describe, test } from 'node:test';
 import { ListMultipartUploadsCommand } from '@aws-sdk/client-s3';
 import { OpenEOError } from '../../src/errors.ts';
 import type { ObjectStore } from '../../src/storage/index.ts';
+import { LazyS3Store } from '../../src/storage/lazy-s3-store.ts';
 import { S3ObjectStore } from '../../src/storage/s3-store.ts';
 import { inChunks, pattern, storeContract } from './contract.ts';
 import { openS3TestStore, s3TestConfig } from './s3-env.ts';
@@ -20,6 +21,15 @@ async function dispose(store: ObjectStore): Promise<void> {
 }
 
 storeContract('S3 (Swift s3api)', { open: () => openS3TestStore(), close: dispose });
+// the store createObjectStore gives for s3:// URLs: the same store behind an SDK loaded at the first request
+storeContract('S3 (Swift s3api) through LazyS3Store', {
+  open: async () => {
+    const eager = await openS3TestStore(); // checks the server and the bucket
+    await eager.close();
+    return new LazyS3Store(eager.config);
+  },
+  close: dispose,
+});
 
 describe('S3ObjectStore specifics', () => {
   let store: S3ObjectStore;
