@@ -68,7 +68,7 @@ export interface KernelProvider {
   /** `state`: where a streaming reducer keeps its per-pixel arrays. */
   timeReducer(cb: CallbackSpec, n: number, steps: number, labels?: string[], state?: StateArrays): TimeReducer;
   /** apply_dimension: a series of planes (one per label) to `outs.length` planes, written into `outs`. */
-  applyDimension(cb: CallbackSpec, labels: string[]): (series: SeriesBuffer, outs: PlaneBuffers[], signal?: AbortSignal) => Promise<Plane[]>;
+  applyDimension(cb: CallbackSpec, labels: readonly (string | number)[]): (series: SeriesBuffer, outs: PlaneBuffers[], signal?: AbortSignal) => Promise<Plane[]>;
   mask(data: Plane, mask: Plane, replacement: number | null, n: number, out: PlaneBuffers): Plane;
   /** A plane of n pixels that are all nodata. */
   empty(n: number): Plane;
@@ -165,9 +165,22 @@ const countBands = (n: CubeNode): number => {
 export function bufferedPlanes(node: CubeNode): number {
   const inputs = (n: CubeNode): CubeNode[] => (n.op === 'mask' ? [n.input, n.mask] : n.op === 'merge' ? [n.a, n.b] : 'input' in n ? [n.input] : []);
   let own = 0;
-  if (node.op === 'apply_dimension') own = node.labels.length + countTimes(node) * countBands(node);
+  // along x or y: the input plane, its series copy, the result and the window's part (and the transposed input)
+  if (node.op === 'apply_dimension') own = node.source === 'x' || node.source === 'y' ? 5 : node.labels.length + countTimes(node) * countBands(node);
   else if (node.op === 'reduce_time' && !recognizeReducer(graphFromJson(node.callback.graph))) own = countTimes(node.input);
   return own + inputs(node).reduce((s, n) => s + bufferedPlanes(n), 0);
+}
+
+/**
+ * The longest rows and columns that apply_dimension nodes along x and along y of a plan take whole (0: no such
+ * node). Windows that cut them are still right (such a node computes whole rows or columns for any window) but
+ * compute them again for every window.
+ */
+export function spatialApplies(node: CubeNode): { x: number; y: number } {
+  const inputs = node.op === 'mask' ? [node.input, node.mask] : node.op === 'merge' ? [node.a, node.b] : 'input' in node ? [node.input] : [];
+  const own = { x: 0, y: 0 };
+  if (node.op === 'apply_dimension' && (node.source === 'x' || node.source === 'y')) own[node.source] = node.size;
+  return inputs.map(spatialApplies).reduce((a, b) => ({ x: Math.max(a.x, b.x), y: Math.max(a.y, b.y) }), own);
 }
 
 /**
@@ -175,10 +188,11 @@ export function bufferedPlanes(node: CubeNode): number {
  * until the source is asked for the same band again (every node owns its buffers, keyed by its path in the tree).
  */
 export function chunkSource(node: CubeNode, grid: Grid, win: ChunkWindow, deps: EvalDeps): PlaneSource {
-  const n = win.width * win.height;
   const arena = deps.arena ?? new BufferArena();
-  const buffers = (key: string) => arena.take(key, n, () => allocBuffers(n));
+  // below an apply_dimension along x or y the window grows to whole rows or columns: sizes are per window
   const build = (node: CubeNode, grid: Grid, win: ChunkWindow, path = 'r'): PlaneSource => {
+    const n = win.width * win.height;
+    const buffers = (key: string) => arena.take(key, n, () => allocBuffers(n));
     const times = countTimes(node);
     const bands = countBands(node);
     const src = (plane: PlaneSource['plane'], into?: PlaneSource['into']): PlaneSource => (into ? { times, bands, plane, into } : { times, bands, plane });
@@ -217,7 +231,7 @@ export function chunkSource(node: CubeNode, grid: Grid, win: ChunkWindow, deps: 
         const chain = fusableChain(node.input);
         const target = chain && subGrid(chain.load.grid, win.col, win.row, win.width, win.height);
         const reduce = async (b: number, s: AbortSignal) => {
-          const reducer = timeReducer(`${path}|${b}`, node.callback, input.times, node.labels);
+          const reducer = timeReducer(`${path}|${b}`, n, node.callback, input.times, node.labels);
           // load → apply → reducer in one loop over the covered pixels, without intermediate planes
           const fused = chain && target ? await reduceFused({ deps, arena, key: `${path}f|${b}`, chain, target, band: b, steps: input.times, reducer, signal: s }) : 0;
           for (let t = fused; t < input.times; t++) {
@@ -239,7 +253,7 @@ export function chunkSource(node: CubeNode, grid: Grid, win: ChunkWindow, deps: 
         const input = build(node.input, grid, win, `${path}g`);
         const reduce = async (t: number, b: number, s: AbortSignal) => {
           const group = node.groups[t];
-          const reducer = timeReducer(`${path}|${b}|${group.length}`, node.callback, group.length);
+          const reducer = timeReducer(`${path}|${b}|${group.length}`, n, node.callback, group.length);
           for (const ti of group) addStep(reducer, await input.plane(ti, b, s));
           return reducer;
         };
@@ -291,13 +305,14 @@ export function chunkSource(node: CubeNode, grid: Grid, win: ChunkWindow, deps: 
         return src(plane, a.into || b.into ? into : undefined);
       }
       case 'apply_dimension':
-        return applyDimension(node, build(node.input, grid, win, `${path}d`), path, src);
+        if (node.source === 'x' || node.source === 'y') return applyAlongSpace(node, node.source, grid, win, path, src);
+        return applyDimension(node, build(node.input, grid, win, `${path}d`), n, path, src);
       case 'resample':
         throw new OpenEOError('FeatureUnsupported', `The operation '${node.op}' is not supported by the chunked executor yet.`);
     }
   };
   // Streaming reducers keep their state buffers from chunk to chunk; buffered ones hold the steps and start afresh.
-  const timeReducer = (key: string, cb: CallbackSpec, steps: number, labels?: string[]): TimeReducer => {
+  const timeReducer = (key: string, n: number, cb: CallbackSpec, steps: number, labels?: string[]): TimeReducer => {
     const kept = arena.take(key, n, () => ({}) as { r?: TimeReducer });
     if (kept.r?.reset) {
       kept.r.reset();
@@ -318,7 +333,7 @@ export function chunkSource(node: CubeNode, grid: Grid, win: ChunkWindow, deps: 
    * All values along the target for one index of the other dimension are computed together from the whole series
    * along the source, and kept for the chunk: consumers may ask for them in any order.
    */
-  const applyDimension = (node: Extract<CubeNode, { op: 'apply_dimension' }>, input: PlaneSource, path: string, src: (p: PlaneSource['plane']) => PlaneSource) => {
+  const applyDimension = (node: Extract<CubeNode, { op: 'apply_dimension' }>, input: PlaneSource, n: number, path: string, src: (p: PlaneSource['plane']) => PlaneSource) => {
     const kernel = deps.kernels.applyDimension(node.callback, node.labels);
     const done = new Map<number, Promise<Plane[]>>();
     const compute = async (other: number, s: AbortSignal) => {
@@ -329,7 +344,7 @@ export function chunkSource(node: CubeNode, grid: Grid, win: ChunkWindow, deps: 
         s.throwIfAborted();
         series.add(await (node.source === 'time' ? input.plane(k, other, s) : input.plane(other, k, s)));
       }
-      const outs = Array.from({ length: node.size }, (_, k) => buffers(`${path}|${other}|${k}`));
+      const outs = Array.from({ length: node.size }, (_, k) => arena.take(`${path}|${other}|${k}`, n, () => allocBuffers(n)));
       return kernel(series, outs, s);
     };
     let last: Promise<unknown> = Promise.resolve();
@@ -345,7 +360,74 @@ export function chunkSource(node: CubeNode, grid: Grid, win: ChunkWindow, deps: 
       return (await planes)[node.target === 'time' ? t : b];
     });
   };
+  /**
+   * apply_dimension along x (y): the callback gets each whole row (column) of the node's grid, so the input is asked
+   * for full rows (columns) covering the window, and the window's part of the result is returned. The series along
+   * the dimension is handed to the kernel as one plane per coordinate, of one pixel per row (column): along y these
+   * are the rows of the input plane as they are, along x its columns (transposed in and out).
+   */
+  const applyAlongSpace = (node: Extract<CubeNode, { op: 'apply_dimension' }>, axis: 'x' | 'y', grid: Grid, win: ChunkWindow, path: string, src: (p: PlaneSource['plane']) => PlaneSource) => {
+    const along = node.size;
+    const full: ChunkWindow = axis === 'x' ? { col: 0, row: win.row, width: along, height: win.height } : { col: win.col, row: 0, width: win.width, height: along };
+    const input = build(node.input, grid, full, `${path}d`);
+    const kernel = deps.kernels.applyDimension(node.callback, node.labels);
+    // pixels per element of the series: the rows (x) or the columns (y) of the input window
+    const across = axis === 'x' ? full.height : full.width;
+    const n = win.width * win.height;
+    const compute = async (t: number, b: number, s: AbortSignal): Promise<Plane> => {
+      const plane = await input.plane(t, b, s);
+      const series = arena.take(`${path}|series`, across, () => new SeriesBuffer(across));
+      series.reset();
+      if (axis === 'y') {
+        for (let k = 0; k < along; k++) series.add(rowOf(plane, k, across));
+      } else {
+        const cols = transposed(plane, full.height, along, arena.scratch(`${path}|tin`, along * across, (l) => new Float64Array(l)), arena.scratch(`${path}|tinv`, along * across, (l) => new Uint8Array(l)));
+        for (let k = 0; k < along; k++) series.add(rowOf(cols, k, across));
+      }
+      s.throwIfAborted();
+      const outs = Array.from({ length: along }, (_, k) => arena.take(`${path}|o${k}`, across, () => allocBuffers(across)));
+      const result = await kernel(series, outs, s);
+      const out = arena.take(`${path}|${b}`, n, () => allocBuffers(n));
+      // element k of the result is column k (x) or row k (y) of the full window; the asked window is a part of it
+      const lines = axis === 'x' ? win.width : win.height;
+      const length = axis === 'x' ? win.height : win.width;
+      const [lineStep, step] = axis === 'x' ? [1, win.width] : [win.width, 1];
+      for (let k = 0; k < lines; k++) {
+        // its pixels are the window's rows (x) or columns (y) already: the full window differs along the axis only
+        const p = result[(axis === 'x' ? win.col : win.row) + k];
+        for (let j = 0, at = k * lineStep; j < length; j++, at += step) {
+          out.data[at] = p.data[j];
+          out.valid[at] = p.valid === null || p.valid[j] === 1 ? 1 : 0;
+        }
+      }
+      out.written = null;
+      return out;
+    };
+    // one plane at a time: they share the series and output buffers
+    let last: Promise<unknown> = Promise.resolve();
+    return src((t, b, s) => {
+      const next = last.then(() => compute(t, b, s), () => compute(t, b, s));
+      last = next;
+      return next;
+    });
+  };
   return build(node, grid, win);
+}
+
+/** Row k (of `width` pixels) of a plane, without copying. */
+function rowOf(p: Plane, k: number, width: number): Plane {
+  return { data: p.data.subarray(k * width, (k + 1) * width), valid: p.valid ? p.valid.subarray(k * width, (k + 1) * width) : null };
+}
+
+/** The plane of `height` x `width` pixels with rows and columns swapped, in the given buffers. */
+function transposed(p: Plane, height: number, width: number, data: Float64Array, valid: Uint8Array): Plane {
+  for (let r = 0; r < height; r++) {
+    for (let c = 0; c < width; c++) {
+      data[c * height + r] = p.data[r * width + c];
+      valid[c * height + r] = p.valid === null ? 1 : p.valid[r * width + c];
+    }
+  }
+  return { data, valid };
 }
 
 /** A step whose plane has nothing valid is a no-data step (the reducers skip the per-pixel work). */

@@ -178,7 +178,7 @@ export class InterpretedTimeReducer implements TimeReducer {
  * apply_dimension: the callback on each pixel's values along the dimension (labeled), giving `outs.length` values
  * per pixel. A pixel giving another number of values is an error: the cube's shape was fixed when it was planned.
  */
-export async function interpretApplyDimension(call: PixelCall, series: SeriesBuffer, labels: readonly string[], outs: PlaneBuffers[], signal?: AbortSignal): Promise<Plane[]> {
+export async function interpretApplyDimension(call: PixelCall, series: SeriesBuffer, labels: readonly Label[], outs: PlaneBuffers[], signal?: AbortSignal): Promise<Plane[]> {
   const n = outs[0]?.data.length ?? 0;
   const run = memoNodata(call);
   const store = (i: number, r: unknown) => {

@@ -45,7 +45,7 @@ export function createKernelProvider(): KernelProvider {
   const identity = identityKernel();
   const interpreter = createInterpreter();
   const elementKernels = new WeakMap<CallbackSpec, PlaneKernel[] | null>();
-  const compiledElements = (cb: CallbackSpec, labels: string[]) => {
+  const compiledElements = (cb: CallbackSpec, labels: readonly (string | number)[]) => {
     let kernels = elementKernels.get(cb);
     if (kernels === undefined) {
       const graph = graphFromJson(cb.graph);

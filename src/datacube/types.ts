@@ -37,6 +37,9 @@ export interface CallbackSpec {
   context?: unknown;
 }
 
+/** The dimensions apply_dimension works along: time and bands, or the spatial ones with as many values as it gets. */
+export type ApplyAxis = 'time' | 'bands' | 'x' | 'y';
+
 export type CubeNode =
   | { op: 'load'; collection: string; grid: Grid; bands: LoadBand[]; steps: LoadStep[] }
   /** Keeps time steps / bands by index into the input's labels. */
@@ -50,8 +53,10 @@ export type CubeNode =
   /**
    * apply_dimension: each pixel's values along `source` (labeled with `labels`) become `size` values along `target`;
    * when source and target differ, the target had one label (or the source was the only other one) before.
+   * Along x or y (source = target, labels the pixel-centre coordinates, size their number) the callback sees one whole
+   * row or column of the node's grid, whatever window is asked of it.
    */
-  | { op: 'apply_dimension'; input: CubeNode; callback: CallbackSpec; source: 'time' | 'bands'; target: 'time' | 'bands'; labels: string[]; size: number }
+  | { op: 'apply_dimension'; input: CubeNode; callback: CallbackSpec; source: ApplyAxis; target: ApplyAxis; labels: (string | number)[]; size: number }
   | { op: 'mask'; input: CubeNode; mask: CubeNode; replacement: number | null; maskHasTime: boolean; maskHasBands: boolean }
   /** Bands of `a` then the bands of `b` that `a` lacks; overlapping bands resolved by `resolver` (x from a, y from b). */
   | { op: 'merge'; a: CubeNode; b: CubeNode; bandMap: { from: 'a' | 'b' | 'both'; a?: number; b?: number }[]; timeMap: { a?: number; b?: number }[]; resolver?: CallbackSpec }

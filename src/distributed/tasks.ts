@@ -241,8 +241,8 @@ function jobUsage(started: Date | string | null, totals: { cpuMs: number; bytesR
 }
 
 function describeChunk(plan: OutputPlan, idx: number, ids: number[]): string {
-  const cols = Math.ceil(plan.grid.width / plan.chunk.width);
-  return ids.includes(idx) ? `pixels x ${(idx % cols) * plan.chunk.width}, y ${Math.floor(idx / cols) * plan.chunk.height}` : 'unknown window';
+  const w = ids.includes(idx) ? chunkWindows(plan)[idx] : undefined;
+  return w ? `pixels x ${w.x0}, y ${w.y0}` : 'unknown window';
 }
 
 /** Several outputs of one format get distinct store names (as the in-process executor names them). */

@@ -1,5 +1,8 @@
-/** Computes one output chunk of an output plan: every variable (and time step, when kept) as typed arrays. */
-import { bufferedPlanes, chunkSource, writeInto, type EvalDeps } from '../datacube/chunk-eval.ts';
+/**
+ * Computes one unit of work of an output plan (an output chunk, or a strip of them when apply_dimension runs along x
+ * or y): every variable (and time step, when kept) as typed arrays.
+ */
+import { bufferedPlanes, chunkSource, spatialApplies, writeInto, type EvalDeps } from '../datacube/chunk-eval.ts';
 import { TYPED_ARRAY, type RasterArray } from '../raster/data-types.ts';
 import type { ChunkWindow, RasterMeta } from '../formats/raster-writer.ts';
 import type { OutputPlan } from './output-plan.ts';
@@ -28,6 +31,24 @@ export async function computeChunk(plan: OutputPlan, win: ChunkWindow, deps: Eva
   }
   const held = bufferedPlanes(plan.node);
   const pixels = held > 0 ? Math.min(maxPixels, Math.floor(BUFFERED_PLANE_PIXELS / held)) : maxPixels;
+  const along = spatialApplies(plan.node);
+  if (along.y > 0) {
+    // whole columns (along x as well: the whole window), each band through a scratch plane into the strided output
+    const cols = along.x > 0 ? win.width : Math.max(1, Math.min(win.width, Math.floor(pixels / win.height)));
+    for (let x = 0; x < win.width; x += cols) {
+      const w = Math.min(cols, win.width - x);
+      const source = chunkSource(plan.node, plan.grid, { col: win.x0 + x, row: win.y0, width: w, height: win.height }, deps);
+      for (const v of plan.variables) {
+        const band = deps.arena ? deps.arena.scratch(`cols|${v.dtype}`, w * win.height, (len) => new TYPED_ARRAY[v.dtype](len) as RasterArray) : (new TYPED_ARRAY[v.dtype](w * win.height) as RasterArray);
+        for (let t = 0; t < steps; t++) {
+          signal.throwIfAborted();
+          await writeInto(source, t, v.band, { dtype: v.dtype, out: band, opts: { nodata: v.nodata, rounding: 'trunc' } }, signal);
+          for (let r = 0; r < win.height; r++) out[v.name].set(band.subarray(r * w, (r + 1) * w), t * n + r * win.width + x);
+        }
+      }
+    }
+    return out;
+  }
   const rows = Math.max(1, Math.floor(pixels / win.width));
   for (let y = 0; y < win.height; y += rows) {
     const h = Math.min(rows, win.height - y);
@@ -55,14 +76,52 @@ export function rasterMeta(plan: OutputPlan): RasterMeta {
   };
 }
 
-/** Output chunks in row-major order (neighbours share input blocks, so close in time is cache-friendly). */
+/**
+ * The units of work of a plan in row-major order (neighbours share input blocks, so close in time is
+ * cache-friendly): its output chunks, or with apply_dimension along x the rows of chunks as full-width strips, along
+ * y the columns of chunks as full-height strips, along both the whole grid (outputPlan bounds their size). Each is a
+ * union of whole output chunks: see outputChunks.
+ */
 export function chunkWindows(plan: OutputPlan): ChunkWindow[] {
   const out: ChunkWindow[] = [];
-  const { width: cw, height: ch } = plan.chunk;
-  for (let y0 = 0; y0 < plan.grid.height; y0 += ch) {
-    for (let x0 = 0; x0 < plan.grid.width; x0 += cw) {
-      out.push({ x0, y0, width: Math.min(cw, plan.grid.width - x0), height: Math.min(ch, plan.grid.height - y0) });
+  const along = spatialApplies(plan.node);
+  const { width, height } = plan.grid;
+  const cw = along.x > 0 ? width : plan.chunk.width;
+  const ch = along.y > 0 ? height : plan.chunk.height;
+  for (let y0 = 0; y0 < height; y0 += ch) {
+    for (let x0 = 0; x0 < width; x0 += cw) {
+      out.push({ x0, y0, width: Math.min(cw, width - x0), height: Math.min(ch, height - y0) });
     }
   }
   return out;
+}
+
+/**
+ * The output chunks a unit of work covers, each with its samples cut out of the unit's (the writers take one whole
+ * chunk per call). A unit that is one chunk is given as it is.
+ */
+export function* outputChunks(plan: OutputPlan, unit: ChunkWindow, data: Record<string, RasterArray>): Generator<{ window: ChunkWindow; data: Record<string, RasterArray> }> {
+  const { width: cw, height: ch } = plan.chunk;
+  if (unit.width <= cw && unit.height <= ch) {
+    yield { window: unit, data };
+    return;
+  }
+  const steps = plan.time ? plan.time.length : 1;
+  for (let y0 = unit.y0; y0 < unit.y0 + unit.height; y0 += ch) {
+    for (let x0 = unit.x0; x0 < unit.x0 + unit.width; x0 += cw) {
+      const window = { x0, y0, width: Math.min(cw, unit.x0 + unit.width - x0), height: Math.min(ch, unit.y0 + unit.height - y0) };
+      const part: Record<string, RasterArray> = {};
+      for (const [name, all] of Object.entries(data)) {
+        const cut = new (all.constructor as new (n: number) => RasterArray)(steps * window.width * window.height);
+        for (let t = 0; t < steps; t++) {
+          for (let r = 0; r < window.height; r++) {
+            const from = t * unit.width * unit.height + (y0 - unit.y0 + r) * unit.width + (x0 - unit.x0);
+            cut.set(all.subarray(from, from + window.width), (t * window.height + r) * window.width);
+          }
+        }
+        part[name] = cut;
+      }
+      yield { window, data: part };
+    }
+  }
 }

@@ -1,8 +1,8 @@
-/** One unit of parallel work: compute a chunk of an output plan and hand it to the format writer. */
+/** One unit of parallel work: compute a chunk (or strip of chunks) of an output plan and hand it to the format writer. */
 import { performance } from 'node:perf_hooks';
 import { createRasterWriter } from '../formats/writers.ts';
 import type { ChunkWindow } from '../formats/raster-writer.ts';
-import { computeChunk, rasterMeta } from './chunk-compute.ts';
+import { computeChunk, outputChunks, rasterMeta } from './chunk-compute.ts';
 import type { ChunkStats } from './chunk-stats.ts';
 import type { OutputPlan } from './output-plan.ts';
 import type { WorkerEnv } from './worker-env.ts';
@@ -11,6 +11,7 @@ export interface ChunkTask {
   plan: OutputPlan;
   /** Store prefix of the job's results. */
   prefix: string;
+  /** An output chunk, or a strip of them (chunkWindows). */
   window: ChunkWindow;
 }
 
@@ -22,7 +23,8 @@ export async function runChunkTask(task: ChunkTask, env: WorkerEnv, signal: Abor
   const written0 = env.io.bytesWritten;
   const data = await computeChunk(task.plan, task.window, { ...env.deps, arena: env.arenaFor(task.plan) }, signal);
   const writer = createRasterWriter(task.plan.format, env.store, task.prefix, task.plan.options);
-  await writer.writeChunk(rasterMeta(task.plan), task.window, data, signal);
+  const meta = rasterMeta(task.plan);
+  for (const chunk of outputChunks(task.plan, task.window, data)) await writer.writeChunk(meta, chunk.window, chunk.data, signal);
   return {
     ms: performance.now() - t0,
     cpuMs: performance.eventLoopUtilization(elu0).active,

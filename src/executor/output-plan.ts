@@ -2,6 +2,7 @@
  * What a save_result asks for, in a form that can be sent to worker threads and other machines: the cube plan, the
  * output grid, the variables to write and the format with its options.
  */
+import { spatialApplies } from '../datacube/chunk-eval.ts';
 import type { CubeNode, DType } from '../datacube/types.ts';
 import { OpenEOError } from '../errors.ts';
 import type { SaveRequest } from '../processes/cube/index.ts';
@@ -99,13 +100,41 @@ export function outputPlan(save: SaveRequest): OutputPlan {
   }
   const labels = meta.bands?.labels ?? [String(o.variable ?? 'data')];
   const win = o.window === undefined || o.window === null ? undefined : parseWindow(o.window, meta.grid.width, meta.grid.height);
+  const planNode: CubeNode = win ? { op: 'crop', input: node, col: win.col, row: win.row } : node;
+  const grid = win ? subGrid(meta.grid, win.col, win.row, win.width, win.height) : meta.grid;
   return {
-    node: win ? { op: 'crop', input: node, col: win.col, row: win.row } : node,
-    grid: win ? subGrid(meta.grid, win.col, win.row, win.width, win.height) : meta.grid,
+    node: planNode,
+    grid,
     variables: labels.map((label, band) => ({ name: variableName(label), band, dtype, nodata })),
     time: meta.time?.labels,
     format: save.format,
     options: o,
-    chunk: { width: chunks[0] as number, height: chunks[1] as number },
+    chunk: stripChunk({ width: chunks[0] as number, height: chunks[1] as number }, grid, spatialApplies(planNode)),
   };
+}
+
+/** Pixels of the grid that apply_dimension along both x and y may compute in one piece: one default chunk's (a few hundred MB of buffers). */
+export const WHOLE_GRID_PIXELS = 1 << 22;
+
+/**
+ * The chunk shape when apply_dimension runs along x or y (see chunkWindows): along x a unit of work is a strip of
+ * whole rows, so the chunks get fewer rows (at least 64) for a strip to hold about as many pixels as one chunk of the
+ * requested shape; along y, likewise fewer columns. Along both, the whole grid is one unit of work, within a budget.
+ */
+function stripChunk(chunk: { width: number; height: number }, grid: Grid, along: { x: number; y: number }): { width: number; height: number } {
+  const area = chunk.width * chunk.height;
+  if (along.x > 0 && along.y > 0) {
+    const width = Math.max(grid.width, along.x);
+    const height = Math.max(grid.height, along.y);
+    if (width * height > WHOLE_GRID_PIXELS) {
+      throw new OpenEOError(
+        'ProcessGraphComplexity',
+        `apply_dimension along both x and y needs the whole grid at once: ${width} x ${height} pixels, more than the ${WHOLE_GRID_PIXELS.toLocaleString('en')} allowed. Please use a smaller spatial extent (or a coarser resolution).`,
+      );
+    }
+    return chunk;
+  }
+  if (along.x > 0) return { width: chunk.width, height: Math.min(chunk.height, Math.max(64, Math.floor(area / grid.width))) };
+  if (along.y > 0) return { width: Math.min(chunk.width, Math.max(64, Math.floor(area / grid.height))), height: chunk.height };
+  return chunk;
 }

@@ -24,7 +24,7 @@ const COMMON_OPTIONS: FileFormat['parameters'] = {
   },
   chunk_size: {
     type: ['integer', 'array'],
-    description: 'Chunk width and height in pixels (one number or [width, height]); also the unit of parallel work.',
+    description: 'Chunk width and height in pixels (one number or [width, height]); also the unit of parallel work. With apply_dimension along x (y) the chunks get fewer rows (columns), at least 64, so that a full-width (full-height) strip of them holds about as many pixels as one chunk of this size.',
     default: 2048,
   },
 };

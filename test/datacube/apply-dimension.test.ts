@@ -454,3 +454,130 @@ describe('elementwise arithmetic on the series (the Python client\'s `x - x.mean
     for (let b = 0; b < 3; b++) assertClose(overTime[0][b], Array.from({ length: N }, (_, i) => deviations(seriesOf(values, b, i))), `over time, band ${b}`);
   });
 });
+
+describe('apply_dimension along x and y in the chunk evaluator', () => {
+  const XS = Array.from({ length: W }, (_, i) => 10 + i + 0.5);
+  const YS = Array.from({ length: H }, (_, i) => 50 - i - 0.5);
+  const spatial = (axis: 'x' | 'y', graph: Record<string, unknown>, bands = 2): CubeNode => ({
+    op: 'apply_dimension',
+    input: loadNode(bands),
+    callback: cb(graph),
+    source: axis,
+    target: axis,
+    labels: axis === 'x' ? XS : YS,
+    size: axis === 'x' ? W : H,
+  });
+  const centred = { m: { process_id: 'mean', arguments: { data } }, s: { process_id: 'subtract', arguments: { x: data, y: { from_node: 'm' } }, result: true } };
+
+  /** Every plane of the node over the whole grid, computed window by window: [t][b] pixels. */
+  async function evaluateIn(node: CubeNode, values: Float64Array[][], windows: { col: number; row: number; width: number; height: number }[]): Promise<(number | null)[][][]> {
+    const deps = { kernels: createKernelProvider(), loads: memoryReader(values) };
+    const signal = new AbortController().signal;
+    const out = Array.from({ length: T }, () => Array.from({ length: values.length }, () => new Array<number | null>(N).fill(null)));
+    for (const win of windows) {
+      const source = chunkSource(node, GRID, win, deps);
+      for (let b = 0; b < source.bands; b++) {
+        for (let t = 0; t < source.times; t++) {
+          const p = await source.plane(t, b, signal);
+          for (let r = 0; r < win.height; r++) {
+            for (let c = 0; c < win.width; c++) {
+              const i = r * win.width + c;
+              out[t][b][(win.row + r) * W + win.col + c] = p.valid === null || p.valid[i] === 1 ? p.data[i] : null;
+            }
+          }
+        }
+      }
+    }
+    return out;
+  }
+  // whole rows in two bands, whole columns in two bands, and windows cutting both (the node then widens them itself)
+  const layouts = [
+    [{ col: 0, row: 0, width: W, height: 3 }, { col: 0, row: 3, width: W, height: H - 3 }],
+    [{ col: 0, row: 0, width: 4, height: H }, { col: 4, row: 0, width: W - 4, height: H }],
+    [{ col: 0, row: 0, width: 4, height: 2 }, { col: 4, row: 0, width: W - 4, height: 2 }, { col: 0, row: 2, width: W, height: H - 2 }],
+  ];
+
+  /** Values of band b at step t along row y (axis x) or column x (axis y), no-data as null. */
+  const line = (values: Float64Array[][], axis: 'x' | 'y', b: number, t: number, at: number) =>
+    axis === 'x' ? Array.from({ length: W }, (_, x) => values[b][t][at * W + x]) : Array.from({ length: H }, (_, y) => values[b][t][y * W + at]);
+  const expectLines = (got: (number | null)[][][], values: Float64Array[][], axis: 'x' | 'y', f: (line: number[]) => (number | null)[], what: string) => {
+    for (let b = 0; b < values.length; b++) {
+      for (let t = 0; t < T; t++) {
+        for (let at = 0; at < (axis === 'x' ? H : W); at++) {
+          const want = f(line(values, axis, b, t, at));
+          want.forEach((w, k) => {
+            const i = axis === 'x' ? at * W + k : k * W + at;
+            assert.ok(close(got[t][b][i], w), `${what}: band ${b} step ${t} ${axis === 'x' ? 'row' : 'column'} ${at} element ${k}: got ${got[t][b][i]}, expected ${w}`);
+          });
+        }
+      }
+    }
+  };
+  /** x - mean(x) over the line, no-data ignored by the mean and kept as no-data. */
+  const minusMean = (l: number[]) => {
+    const s = l.filter((v) => !Number.isNaN(v));
+    const m = s.reduce((a, b) => a + b, 0) / s.length;
+    return l.map((v) => (Number.isNaN(v) ? null : v - m));
+  };
+
+  for (const axis of ['x', 'y'] as const) {
+    it(`x - mean(x) along ${axis} gives each whole ${axis === 'x' ? 'row' : 'column'} minus its mean, for any windows`, async () => {
+      const values = stack(2, 21);
+      // a line without any data: the mean is null, every value stays no-data
+      for (const plane of values[1]) for (let k = 0; k < W; k++) plane[2 * W + k] = NaN;
+      for (const plane of values[1]) for (let k = 0; k < H; k++) plane[k * W + 3] = NaN;
+      for (const windows of layouts) expectLines(await evaluateIn(spatial(axis, centred), values, windows), values, axis, minusMean, `windows ${JSON.stringify(windows)}`);
+    });
+  }
+
+  it('sort along x with no-data last; the labels are the x coordinates (array_element by label along y)', async () => {
+    const values = stack(2, 22);
+    const sorted = await evaluateIn(spatial('x', { s: { process_id: 'sort', arguments: { data, nodata: true }, result: true } }), values, layouts[2]);
+    expectLines(sorted, values, 'x', (l) => {
+      const s = l.filter((v) => !Number.isNaN(v)).sort((a, b) => a - b);
+      return l.map((_, k) => (k < s.length ? s[k] : null));
+    }, 'sort');
+    // the value at y = 47.5 (row 2) subtracted from every value of its column
+    const graph = { e: { process_id: 'array_element', arguments: { data, label: 47.5 } }, s: { process_id: 'subtract', arguments: { x: data, y: { from_node: 'e' } }, result: true } };
+    const relative = await evaluateIn(spatial('y', graph), values, layouts[0]);
+    expectLines(relative, values, 'y', (l) => l.map((v) => (Number.isNaN(v) || Number.isNaN(l[2]) ? null : v - l[2])), 'minus row 2');
+  });
+
+  it('computes an interpreted callback (nested array_apply) on a series too long for compiled kernels', async () => {
+    // 80 columns: more than the compiled kernels take, so the row is interpreted
+    const wide = 80;
+    const grid: Grid = { ...GRID, width: wide };
+    const r = rng(23);
+    const plane = Float64Array.from({ length: wide * H }, () => (r() < 0.2 ? NaN : Math.round(r() * 1000) / 10));
+    const loads: LoadReader = {
+      async read(_node, _step, _band, target) {
+        const col = target.transform[2] - GRID.transform[2];
+        const row = GRID.transform[5] - target.transform[5];
+        const n = target.width * target.height;
+        const out = { data: new Float64Array(n), valid: new Uint8Array(n) };
+        for (let i = 0; i < n; i++) {
+          const v = plane[(row + Math.floor(i / target.width)) * wide + col + (i % target.width)];
+          out.data[i] = v;
+          out.valid[i] = Number.isNaN(v) ? 0 : 1;
+        }
+        return out;
+      },
+    };
+    const graph = {
+      m: { process_id: 'mean', arguments: { data } },
+      a: { process_id: 'array_apply', arguments: { data, context: { from_node: 'm' }, process: { process_graph: { s: { process_id: 'subtract', arguments: { x: { from_parameter: 'x' }, y: { from_parameter: 'context' } }, result: true } } } }, result: true },
+    };
+    assert.ok(wide > MAX_ELEMENT_KERNELS);
+    const input: CubeNode = { op: 'load', collection: 'memory', grid, bands: [{ name: 'b0', asset: 'b0', dtype: 'float64', nodata: null }], steps: [{ label: TIMES[0], items: [] }] };
+    const node: CubeNode = { op: 'apply_dimension', input, callback: cb(graph), source: 'x', target: 'x', labels: Array.from({ length: wide }, (_, i) => 10.5 + i), size: wide };
+    const source = chunkSource(node, grid, { col: 30, row: 1, width: 20, height: 3 }, { kernels: createKernelProvider(), loads });
+    const got = await source.plane(0, 0, new AbortController().signal);
+    for (let y = 1; y < 4; y++) {
+      const want = minusMean(Array.from(plane.subarray(y * wide, (y + 1) * wide)));
+      for (let x = 30; x < 50; x++) {
+        const i = (y - 1) * 20 + x - 30;
+        assert.ok(close(got.valid![i] === 1 ? got.data[i] : null, want[x]), `row ${y} column ${x}`);
+      }
+    }
+  });
+});

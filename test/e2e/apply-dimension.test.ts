@@ -224,6 +224,135 @@ describe('apply_dimension over time and per-pixel callbacks through the API', ()
   });
 });
 
+
+describe('apply_dimension along x and y through the API', () => {
+  let t: TestApp;
+  let token: string;
+  let input: Grid3;
+  before(async () => {
+    t = await createTestApp({ runJobs: true, env: { CHUNK_THREADS: '2' } });
+    await generateDemoData({ size: 'small', outDir: path.join(t.dataDir, 'demo', 'gfm') });
+    token = await t.login('applydim-xy');
+    input = readCube(await syncFile(graphOf({}, 'netCDF', 'l'), 'input.nc'));
+    // strips of 64-pixel chunks (the smallest chunk_size) must cover several chunks each way
+    // valid values are all 0 here: the callbacks add a ramp along the line (k at its k-th pixel) to make them vary
+    assert.deepEqual([...new Set(input.values.flat(2))].sort(), [0, null]);
+    assert.ok(input.values[0].length > 64 && input.values[0][0].length > 64, `the area is ${input.values[0][0].length} x ${input.values[0].length} px`);
+  });
+  after(() => t.close());
+
+  const sync = (graph: Record<string, unknown>) => request(t.app).post('/result').set('Authorization', token).send({ process: { process_graph: graph } });
+  async function syncFile(graph: Record<string, unknown>, name: string): Promise<string> {
+    const res = await sync(graph)
+      .buffer(true)
+      .parse((r, cb) => {
+        const parts: Buffer[] = [];
+        r.on('data', (c: Buffer) => parts.push(c));
+        r.on('end', () => cb(null, Buffer.concat(parts)));
+      });
+    assert.equal(res.status, 200, res.status === 200 ? '' : String(res.body));
+    const file = path.join(t.dataDir, name);
+    await fs.writeFile(file, res.body as Buffer);
+    return file;
+  }
+  const lengthOf = (axis: string) => (axis === 'x' ? input.values[0][0].length : input.values[0].length);
+  /** w = x + ramp along the line (k at its k-th pixel; descending: n - k), then `then` over w. */
+  const ramped = (axis: string, then: Record<string, unknown>, descending = false) => {
+    const n = lengthOf(axis);
+    return { w: { process_id: 'add', arguments: { x: data, y: Array.from({ length: n }, (_, k) => (descending ? n - k : k)) } }, ...then };
+  };
+  const w = { from_node: 'w' };
+  const centred = { m: { process_id: 'mean', arguments: { data: w } }, s: { process_id: 'subtract', arguments: { x: w, y: { from_node: 'm' } }, result: true } };
+  const sorted = { s: { process_id: 'sort', arguments: { data: w, nodata: true }, result: true } };
+  const applyAlong = (dimension: string, process_graph: Record<string, unknown>, extra: Record<string, unknown> = {}, input = 'l') => ({
+    [input === 'l' ? 'a' : 'b']: { process_id: 'apply_dimension', arguments: { data: { from_node: input }, dimension, process: { process_graph }, ...extra } },
+  });
+
+  /** What a plain loop gives for every row (x) or column (y) of every step, as [t][y][x]. */
+  const expected = (values: (number | null)[][][], axis: 'x' | 'y', f: (line: (number | null)[]) => (number | null)[]) =>
+    values.map((plane) => {
+      const rows = plane.length;
+      const cols = plane[0].length;
+      const out = plane.map((row) => row.map(() => null as number | null));
+      if (axis === 'x') plane.forEach((row, y) => (out[y] = f(row)));
+      else for (let x = 0; x < cols; x++) f(Array.from({ length: rows }, (_, y) => plane[y][x])).forEach((v, y) => (out[y][x] = v));
+      return out;
+    });
+  const ramp = (line: (number | null)[], descending = false) => line.map((v, k) => (v === null ? null : v + (descending ? line.length - k : k)));
+  /** w - mean(w): the mean over the valid values only, no-data stays no-data. */
+  const minusMean = (line: (number | null)[]) => {
+    const w = ramp(line);
+    const s = w.filter((v): v is number => v !== null);
+    const m = s.reduce((a, b) => a + b, 0) / s.length;
+    return w.map((v) => (v === null ? null : v - m));
+  };
+  const ascending = (line: (number | null)[]) => {
+    const s = ramp(line, true).filter((v): v is number => v !== null).sort((a, b) => a - b);
+    return line.map((_, k) => (k < s.length ? s[k] : null));
+  };
+  const compare = (got: Grid3, want: (number | null)[][][], what: string) => {
+    assert.deepEqual(got.t, input.t);
+    let valid = 0;
+    want.forEach((plane, k) =>
+      plane.forEach((row, y) =>
+        row.forEach((w, x) => {
+          const v = got.values[k][y][x];
+          assert.ok(near(v, w), `${what}: step ${k} at ${y},${x}: ${v} vs ${w}`);
+          if (w !== null && w !== 0) valid++;
+        }),
+      ),
+    );
+    assert.ok(valid > 1000, `${what}: only ${valid} values to compare`);
+  };
+
+  for (const axis of ['x', 'y'] as const) {
+    it(`sync netCDF: w - mean(w) along ${axis}, w = x plus a ramp (the mean ignores no-data), against plain loops`, async () => {
+      const got = readCube(await syncFile(graphOf(applyAlong(axis, ramped(axis, centred)), 'netCDF', 'a'), `centred-${axis}.nc`));
+      compare(got, expected(input.values, axis, minusMean), `x - mean(x) along ${axis}`);
+    });
+  }
+
+  it('sync netCDF: sort along x (x plus a descending ramp) with no-data last against plain loops', async () => {
+    const got = readCube(await syncFile(graphOf(applyAlong('x', ramped('x', sorted, true)), 'netCDF', 'a'), 'sorted-x.nc'));
+    compare(got, expected(input.values, 'x', ascending), 'sort along x');
+  });
+
+  it('batch jobs, Zarr in 64-px chunks: w - mean(w) along y and sort along x (strips of several chunks)', async () => {
+    for (const [axis, process, f] of [['y', ramped('y', centred), minusMean], ['x', ramped('x', sorted, true), ascending]] as const) {
+      const job = await runJob(t, token, { process: { process_graph: graphOf(applyAlong(axis, process), 'Zarr', 'a', { chunk_size: 64 }) } });
+      const store = path.join(t.dataDir, 'results', 'jobs', job.id, 'result.zarr');
+      compare(readCube(store), expected(input.values, axis, f), `batch along ${axis}`);
+      const zarray = JSON.parse(await fs.readFile(path.join(store, 'ensemble_likelihood', '.zarray'), 'utf8')) as { chunks: number[] };
+      assert.deepEqual(zarray.chunks.slice(-2), [64, 64]);
+    }
+  });
+
+  it('refuses callbacks that change the length and targets other than the dimension itself, saying why', async () => {
+    const extrema = { e: { process_id: 'extrema', arguments: { data }, result: true } };
+    const plain = { m: { process_id: 'mean', arguments: { data } }, s: { process_id: 'subtract', arguments: { x: data, y: { from_node: 'm' } }, result: true } };
+    for (const axis of ['x', 'y']) {
+      const shorter = await sync(graphOf(applyAlong(axis, extrema), 'netCDF', 'a')).expect(501);
+      assert.equal(shorter.body.code, 'FeatureUnsupported');
+      assert.match(shorter.body.message, new RegExp(`returns 2 values for \\d+ ${axis} coordinates.*lose its coordinates`));
+      const mean = await sync(graphOf(applyAlong(axis, { m: { process_id: 'mean', arguments: { data }, result: true } }), 'netCDF', 'a')).expect(501);
+      assert.match(mean.body.message, /returns a single value/);
+      for (const target of ['t', 'other']) {
+        const moved = await sync(graphOf(applyAlong(axis, plain, { target_dimension: target }), 'netCDF', 'a')).expect(501);
+        assert.equal(moved.body.code, 'FeatureUnsupported');
+        assert.match(moved.body.message, new RegExp(`cannot put the values into '${target}': the grid would lose its ${axis} coordinates`));
+      }
+      // the dimension itself as the target is the same as none
+      await sync(graphOf(applyAlong(axis, plain, { target_dimension: axis }), 'netCDF', 'a')).expect(200);
+    }
+  });
+
+  it('along x and then y: the whole grid in one piece (w - mean(w) of the row, then of the column)', async () => {
+    const graph = graphOf({ ...applyAlong('x', ramped('x', centred)), ...applyAlong('y', ramped('y', centred), {}, 'a') }, 'netCDF', 'b');
+    const got = readCube(await syncFile(graph, 'both.nc'));
+    compare(got, expected(expected(input.values, 'x', minusMean), 'y', minusMean), 'along x, then y');
+  });
+});
+
 /** A 2-D variable (y, x) of a netCDF file, NaN as null. */
 function readCube2d(file: string, variable: string): (number | null)[][] {
   const script = `

@@ -2,11 +2,11 @@ import { arrayElements, graphToJson, subgraph } from '../../datacube/callback-js
 import { cube, type CallbackSpec, type CubeMeta, type CubeNode, type DataCube } from '../../datacube/types.ts';
 import { OpenEOError } from '../../errors.ts';
 import type { Callback, ProcessDefinition } from '../../process-graph/index.ts';
-import { withLabels } from '../labeled-array.ts';
+import { withLabels, type Label } from '../labeled-array.ts';
 import { CONTEXT_PARAM, CUBE, callbackSchema, callbackSpec, cubeArg, dimensionKind } from './common.ts';
 
 /**
- * apply_dimension along time or bands. Per-pixel expressions over the bands (a final `array_create` of them, or a
+ * apply_dimension along time or bands, and along x or y when the callback keeps the length. Per-pixel expressions over the bands (a final `array_create` of them, or a
  * single value) run as compiled band reductions; everything else runs the callback per pixel on the whole series
  * (the chunk evaluator's `apply_dimension` node), its output length fixed by calling it once while planning.
  */
@@ -21,7 +21,9 @@ const applyDimension: ProcessDefinition = {
       'become the integers 0 to n-1. With `target_dimension` the source dimension is dropped and the values go to that ' +
       'dimension: an existing one must have a single label; a new one (type `other`) takes the source\'s place. ' +
       'Works along the temporal and the bands dimension; callbacks that are not per-pixel expressions over the bands ' +
-      'run pixel by pixel, which is much slower than the vectorized kernels.',
+      'run pixel by pixel, which is much slower than the vectorized kernels. Along `x` and `y` the callback receives ' +
+      'each whole row (column) of the extent, labeled with the pixel-centre coordinates, and must return as many ' +
+      'values, in the same dimension; both at once need the whole grid in one piece, which limits the extent.',
     categories: ['cubes'],
     parameters: [
       { name: 'data', description: 'A data cube.', schema: CUBE },
@@ -50,12 +52,10 @@ const applyDimension: ProcessDefinition = {
     const data = cubeArg(args, 'data');
     const dimension = args.string('dimension');
     const kind = dimensionKind('apply_dimension', data.meta, dimension);
-    if (kind === 'x' || kind === 'y') {
-      throw new OpenEOError('FeatureUnsupported', 'apply_dimension along a spatial dimension (x or y) is not supported; it works along the temporal and the bands dimension.');
-    }
     const target = (args.get('target_dimension') ?? null) as string | null;
     const cb = args.callback('process');
     const context = args.get('context') ?? null;
+    if (kind === 'x' || kind === 'y') return alongSpace(data, kind, dimension, target, cb, context, ctx.signal);
     const source = kind === 'time' ? data.meta.time! : data.meta.bands!;
     const same = target === null || target === dimension;
     if (kind === 'bands' && same) {
@@ -92,10 +92,38 @@ const applyDimension: ProcessDefinition = {
 };
 
 /**
+ * apply_dimension along x or y: each row (column) of the cube, labeled with its pixel-centre coordinates, is replaced
+ * by what the callback returns for it. Only callbacks that return as many values as they get are possible: the grid
+ * keeps its coordinates, so the values must stay on the same dimension with the same length.
+ */
+async function alongSpace(data: DataCube, axis: 'x' | 'y', dimension: string, target: string | null, cb: Callback, context: unknown, signal: AbortSignal): Promise<DataCube> {
+  const { grid } = data.meta;
+  if (target !== null && target !== dimension) {
+    throw new OpenEOError(
+      'FeatureUnsupported',
+      `apply_dimension along the spatial dimension '${dimension}' cannot put the values into '${target}': the grid would lose its ${axis} coordinates. Leave target_dimension null (or '${dimension}').`,
+    );
+  }
+  const count = axis === 'x' ? grid.width : grid.height;
+  const [a, , c, , e, f] = grid.transform;
+  const labels = Array.from({ length: count }, (_, i) => (axis === 'x' ? c + a * (i + 0.5) : f + e * (i + 0.5)));
+  const probe = await probeLength(cb, labels, context, signal);
+  if (!Array.isArray(probe) || probe.length !== count) {
+    const got = Array.isArray(probe) ? `${probe.length} values` : 'a single value';
+    throw new OpenEOError(
+      'FeatureUnsupported',
+      `apply_dimension along the spatial dimension '${dimension}': the callback returns ${got} for ${count} ${axis} coordinates. Along x and y only callbacks returning as many values as they receive are supported: the grid would lose its coordinates otherwise.`,
+    );
+  }
+  const meta: CubeMeta = { ...data.meta, dtype: data.meta.dtype === 'float64' ? 'float64' : 'float32' };
+  return cube(meta, { op: 'apply_dimension', input: data.node, callback: callbackSpec(cb, context), source: axis, target: axis, labels, size: count });
+}
+
+/**
  * What the callback returns for a series of numbers, or, if it refuses numbers (e.g. it expects booleans), for a
  * series of no-data values. Lengths depend on the number of labels only for the processes we offer.
  */
-async function probeLength(cb: Callback, labels: string[], context: unknown, signal: AbortSignal): Promise<unknown> {
+async function probeLength(cb: Callback, labels: readonly Label[], context: unknown, signal: AbortSignal): Promise<unknown> {
   try {
     return await cb.call({ data: withLabels(labels.map((_, i) => i + 1), labels), context }, signal);
   } catch (numbers) {
