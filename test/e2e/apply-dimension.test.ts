@@ -40,6 +40,25 @@ const quantile = (sorted: number[], p: number) => {
 };
 const near = (a: number | null, b: number | null) => (a === null || b === null ? a === b : Math.abs(a - b) <= 1e-4 * Math.max(1, Math.abs(b)));
 
+/** POST /result as the test user, and the same with the body written to a file in the app's data folder. */
+function syncClient(app: () => TestApp, token: () => string) {
+  const sync = (graph: Record<string, unknown>) => request(app().app).post('/result').set('Authorization', token()).send({ process: { process_graph: graph } });
+  async function syncFile(graph: Record<string, unknown>, name: string): Promise<string> {
+    const res = await sync(graph)
+      .buffer(true)
+      .parse((r, cb) => {
+        const parts: Buffer[] = [];
+        r.on('data', (c: Buffer) => parts.push(c));
+        r.on('end', () => cb(null, Buffer.concat(parts)));
+      });
+    assert.equal(res.status, 200, res.status === 200 ? '' : String(res.body));
+    const file = path.join(app().dataDir, name);
+    await fs.writeFile(file, res.body as Buffer);
+    return file;
+  }
+  return { sync, syncFile };
+}
+
 describe('apply_dimension over time and per-pixel callbacks through the API', () => {
   let t: TestApp;
   let token: string;
@@ -55,20 +74,7 @@ describe('apply_dimension over time and per-pixel callbacks through the API', ()
   });
   after(() => t.close());
 
-  const sync = (graph: Record<string, unknown>) => request(t.app).post('/result').set('Authorization', token).send({ process: { process_graph: graph } });
-  async function syncFile(graph: Record<string, unknown>, name: string): Promise<string> {
-    const res = await sync(graph)
-      .buffer(true)
-      .parse((r, cb) => {
-        const parts: Buffer[] = [];
-        r.on('data', (c: Buffer) => parts.push(c));
-        r.on('end', () => cb(null, Buffer.concat(parts)));
-      });
-    assert.equal(res.status, 200, res.status === 200 ? '' : String(res.body));
-    const file = path.join(t.dataDir, name);
-    await fs.writeFile(file, res.body as Buffer);
-    return file;
-  }
+  const { sync, syncFile } = syncClient(() => t, () => token);
   /** Each pixel's time series without its no-data steps. */
   const series = (y: number, x: number) => input.values.map((plane) => plane[y][x]).filter((v): v is number => v !== null);
 
@@ -241,20 +247,7 @@ describe('apply_dimension along x and y through the API', () => {
   });
   after(() => t.close());
 
-  const sync = (graph: Record<string, unknown>) => request(t.app).post('/result').set('Authorization', token).send({ process: { process_graph: graph } });
-  async function syncFile(graph: Record<string, unknown>, name: string): Promise<string> {
-    const res = await sync(graph)
-      .buffer(true)
-      .parse((r, cb) => {
-        const parts: Buffer[] = [];
-        r.on('data', (c: Buffer) => parts.push(c));
-        r.on('end', () => cb(null, Buffer.concat(parts)));
-      });
-    assert.equal(res.status, 200, res.status === 200 ? '' : String(res.body));
-    const file = path.join(t.dataDir, name);
-    await fs.writeFile(file, res.body as Buffer);
-    return file;
-  }
+  const { sync, syncFile } = syncClient(() => t, () => token);
   const lengthOf = (axis: string) => (axis === 'x' ? input.values[0][0].length : input.values[0].length);
   /** w = x + ramp along the line (k at its k-th pixel; descending: n - k), then `then` over w. */
   const ramped = (axis: string, then: Record<string, unknown>, descending = false) => {
