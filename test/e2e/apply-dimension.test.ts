@@ -59,22 +59,25 @@ function syncClient(app: () => TestApp, token: () => string) {
   return { sync, syncFile };
 }
 
+// one app, demo collection and input cube (read back as netCDF) for both suites
+let t: TestApp;
+let token: string;
+let input: Grid3;
+const { sync, syncFile } = syncClient(() => t, () => token);
+before(async () => {
+  t = await createTestApp({ runJobs: true, env: { CHUNK_THREADS: '2' } });
+  await generateDemoData({ size: 'small', outDir: path.join(t.dataDir, 'demo', 'gfm') });
+  token = await t.login('applydim');
+  input = readCube(await syncFile(graphOf({}, 'netCDF', 'l'), 'input.nc'));
+});
+after(() => t?.close());
+
 describe('apply_dimension over time and per-pixel callbacks through the API', () => {
-  let t: TestApp;
-  let token: string;
-  let input: Grid3;
-  before(async () => {
-    t = await createTestApp({ runJobs: true, env: { CHUNK_THREADS: '2' } });
-    await generateDemoData({ size: 'small', outDir: path.join(t.dataDir, 'demo', 'gfm') });
-    token = await t.login('applydim-t');
-    input = readCube(await syncFile(graphOf({}, 'netCDF', 'l'), 'input.nc'));
+  before(() => {
     const valid = input.values.flat(2).filter((v) => v !== null).length;
     assert.equal(input.t.length, 8);
     assert.ok(valid > 1000 && valid < input.values.flat(2).length, `the area should mix data and no-data (${valid} valid)`);
   });
-  after(() => t.close());
-
-  const { sync, syncFile } = syncClient(() => t, () => token);
   /** Each pixel's time series without its no-data steps. */
   const series = (y: number, x: number) => input.values.map((plane) => plane[y][x]).filter((v): v is number => v !== null);
 
@@ -232,22 +235,12 @@ describe('apply_dimension over time and per-pixel callbacks through the API', ()
 
 
 describe('apply_dimension along x and y through the API', () => {
-  let t: TestApp;
-  let token: string;
-  let input: Grid3;
-  before(async () => {
-    t = await createTestApp({ runJobs: true, env: { CHUNK_THREADS: '2' } });
-    await generateDemoData({ size: 'small', outDir: path.join(t.dataDir, 'demo', 'gfm') });
-    token = await t.login('applydim-xy');
-    input = readCube(await syncFile(graphOf({}, 'netCDF', 'l'), 'input.nc'));
+  before(() => {
     // strips of 64-pixel chunks (the smallest chunk_size) must cover several chunks each way
     // valid values are all 0 here: the callbacks add a ramp along the line (k at its k-th pixel) to make them vary
     assert.deepEqual([...new Set(input.values.flat(2))].sort(), [0, null]);
     assert.ok(input.values[0].length > 64 && input.values[0][0].length > 64, `the area is ${input.values[0][0].length} x ${input.values[0].length} px`);
   });
-  after(() => t.close());
-
-  const { sync, syncFile } = syncClient(() => t, () => token);
   const lengthOf = (axis: string) => (axis === 'x' ? input.values[0][0].length : input.values[0].length);
   /** w = x + ramp along the line (k at its k-th pixel; descending: n - k), then `then` over w. */
   const ramped = (axis: string, then: Record<string, unknown>, descending = false) => {
