@@ -5,6 +5,7 @@
  * Aligned items take the sparse path: readWindow reports which input blocks hold data, only those are copied, and
  * the plane carries their coverage, so later kernels skip the rest (most blocks of a swath are all no-data).
  */
+import { fillRect } from '../raster/block-copy.ts';
 import { TYPED_ARRAY, type RasterArray } from '../raster/data-types.ts';
 import type { Cog, CogReader } from '../raster/cog-reader.ts';
 import { readWindow, type WindowReadResult } from '../raster/read-window.ts';
@@ -87,6 +88,8 @@ export function createLoadReader(reader: CogReader, stats: ReadStats = { windows
           const into = direct && p.kind === 'copy' ? { buf: raw, outOffset: p.dst.row * target.width + p.dst.col, outStride: target.width } : undefined;
           const buf = into?.buf ?? arena.scratch(`${key}|item${k}`, w.width * w.height, (len) => new Typed(len) as RasterArray);
           const res = await readWindow(cog, { x0: w.col, y0: w.row, width: w.width, height: w.height }, 0, buf, signal, { fill, fillNodata: !skipped, ...into });
+          // it wrote its own nodata over its window, which the coverage of neighbours' blocks may reach into
+          if (into && !skipped && res.allNodata) fillRect(raw, into.outOffset, into.outStride, w.width, w.height, fill);
           stats.windows++;
           stats.pixels += w.width * w.height;
           return { step: p, buf, win: w, res, cog, skipped };

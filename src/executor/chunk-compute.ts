@@ -34,7 +34,8 @@ export async function computeChunk(plan: OutputPlan, win: ChunkWindow, deps: Eva
   const along = spatialApplies(plan.node);
   if (along.y > 0) {
     // whole columns (along x as well: the whole window), each band through a scratch plane into the strided output
-    const cols = along.x > 0 ? win.width : Math.max(1, Math.min(win.width, Math.floor(pixels / win.height)));
+    // below a crop the node's columns are taller than the window: they set how many fit at once
+    const cols = along.x > 0 ? win.width : Math.max(1, Math.min(win.width, Math.floor(pixels / Math.max(win.height, along.y))));
     for (let x = 0; x < win.width; x += cols) {
       const w = Math.min(cols, win.width - x);
       const source = chunkSource(plan.node, plan.grid, { col: win.x0 + x, row: win.y0, width: w, height: win.height }, deps);
@@ -49,7 +50,8 @@ export async function computeChunk(plan: OutputPlan, win: ChunkWindow, deps: Eva
     }
     return out;
   }
-  const rows = Math.max(1, Math.floor(pixels / win.width));
+  // below a crop the node's rows along x are wider than the window: they set how many fit at once
+  const rows = Math.max(1, Math.floor(pixels / Math.max(win.width, along.x)));
   for (let y = 0; y < win.height; y += rows) {
     const h = Math.min(rows, win.height - y);
     const source = chunkSource(plan.node, plan.grid, { col: win.x0, row: win.y0 + y, width: win.width, height: h }, deps);

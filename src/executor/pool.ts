@@ -233,20 +233,29 @@ class ThreadPool implements ChunkPool {
     while (this.waiting.length > 0) {
       const free = this.slots.map((s, i) => i).filter((i) => !this.slots[i].busy);
       if (free.length === 0) return;
+      // a living thread before a dead one, which must be started again first (and may not start)
+      const living = free.filter((i) => !this.slots[i].exited);
       const w = this.waiting.shift()!;
       w.signal.removeEventListener('abort', w.onAbort);
-      const warm = free.find((i) => this.slots[i].plans.has(w.chunk.planId));
-      this.start(warm ?? free[0], w);
+      const warm = living.find((i) => this.slots[i].plans.has(w.chunk.planId));
+      if (!this.start(warm ?? living[0] ?? free[0], w)) return;
     }
   }
 
-  private start(slotIndex: number, w: Waiting): void {
+  /** False when the chunk went back to the queue (its slot's thread could not be started; others live). */
+  private start(slotIndex: number, w: Waiting): boolean {
     if (this.slots[slotIndex].exited) {
       try {
         this.slots[slotIndex] = this.spawn();
       } catch (e) {
-        // the slot stays dead (the next chunk tries again); this chunk fails rather than waiting
-        return w.reject(new OpenEOError('Internal', 'A worker thread could not be started for the chunk.', { cause: e }));
+        // the slot stays dead (the next chunk tries again); the chunk waits for a living thread, if there is one
+        if (this.slots.some((s) => !s.exited) && !w.signal.aborted) {
+          this.waiting.unshift(w);
+          w.signal.addEventListener('abort', w.onAbort, { once: true });
+          return false;
+        }
+        w.reject(w.signal.aborted ? w.signal.reason : new OpenEOError('Internal', 'A worker thread could not be started for the chunk.', { cause: e }));
+        return true;
       }
     }
     const slot = this.slots[slotIndex];
@@ -290,6 +299,7 @@ class ThreadPool implements ChunkPool {
     slot.worker.once('exit', onExit);
     signal.addEventListener('abort', onAbort, { once: true });
     slot.worker.postMessage({ type: 'run', id, planId: chunk.planId, task: { prefix: chunk.prefix, window: chunk.window }, ...(first ? { plan: chunk.plan } : {}) });
+    return true;
   }
 
   /**

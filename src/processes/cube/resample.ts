@@ -17,11 +17,16 @@ function pushDown(node: CubeNode, grid: Grid): CubeNode {
   switch (node.op) {
     case 'load':
       return { ...node, grid };
+    case 'apply_dimension':
+      // along x or y it is not per-pixel: its callback sees the rows (columns) of the grid it was planned on
+      if (node.source === 'x' || node.source === 'y') {
+        throw new OpenEOError('FeatureUnsupported', `resample_spatial after apply_dimension along ${node.source} is not supported yet; resample first.`);
+      }
+      return { ...node, input: pushDown(node.input, grid) };
     case 'select':
     case 'apply':
     case 'reduce_time':
     case 'reduce_bands':
-    case 'apply_dimension':
     case 'aggregate_time':
       return { ...node, input: pushDown(node.input, grid) };
     case 'mask':
