@@ -8,6 +8,7 @@ import { OpenEOError } from '../errors.ts';
 import type { ObjectStore } from '../storage/index.ts';
 import { evaluateGraph, type GraphDeps } from './evaluate-graph.ts';
 import type { ChunkPool } from './pool.ts';
+import { spatialApplies } from '../datacube/chunk-eval.ts';
 import { outputPlan } from './output-plan.ts';
 import { writeRasterOutput } from './raster-output.ts';
 
@@ -37,11 +38,13 @@ export class SyncRunner {
     }
     if (saved.length > 1) throw new OpenEOError('ProcessGraphInvalid', 'Synchronous processing supports one save_result; run a batch job for several outputs.');
     const plan = outputPlan(saved[0]);
-    const pixels = plan.grid.width * plan.grid.height * plan.variables.length * (plan.time?.length ?? 1);
+    // apply_dimension along x or y computes whole rows or columns of its own grid, also under a crop
+    const along = spatialApplies(plan.node);
+    const pixels = Math.max(plan.grid.width, along.x) * Math.max(plan.grid.height, along.y) * plan.variables.length * (plan.time?.length ?? 1);
     if (pixels > this.pixelBudget) {
       throw new OpenEOError(
         'ProcessGraphComplexity',
-        `The result has ${pixels.toLocaleString('en')} values, more than the ${this.pixelBudget.toLocaleString('en')} allowed for synchronous processing. Please run it as a batch job (POST /jobs).`,
+        `The result needs ${pixels.toLocaleString('en')} values computed, more than the ${this.pixelBudget.toLocaleString('en')} allowed for synchronous processing. Please run it as a batch job (POST /jobs).`,
       );
     }
     if (plan.format === 'ZARR') throw new OpenEOError('FormatUnsupported', `Zarr stores are folders. ${ONE_FILE_HINT}`);
