@@ -1,3 +1,4 @@
+import { isoLabel } from '../../catalog/index.ts';
 import { cube, type CubeMeta } from '../../datacube/types.ts';
 import { OpenEOError } from '../../errors.ts';
 import type { ProcessDefinition } from '../../process-graph/index.ts';
@@ -67,8 +68,6 @@ function instantOf(label: string): number | undefined {
 
 /** setUTCFullYear, unlike Date.UTC, does not read the years 0-99 as 1900-1999. */
 const daysInMonth = (year: number, month: number): number => new Date(new Date(0).setUTCFullYear(year, month, 0)).getUTCDate();
-
-const isoLabel = (ms: number): string => new Date(ms).toISOString().replace('.000Z', 'Z');
 
 const renameDimension: ProcessDefinition = {
   spec: {

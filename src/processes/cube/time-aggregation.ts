@@ -1,3 +1,4 @@
+import { isoLabel } from '../../catalog/index.ts';
 import { cube } from '../../datacube/types.ts';
 import type { ProcessDefinition } from '../../process-graph/index.ts';
 import { processException } from '../../process-graph/errors.ts';
@@ -45,7 +46,6 @@ export function periodStart(ms: number, period: Period): number {
   }
 }
 
-const iso = (ms: number) => new Date(ms).toISOString().replace('.000Z', 'Z');
 
 const aggregateTemporalPeriod: ProcessDefinition = {
   spec: {
@@ -89,7 +89,7 @@ const aggregateTemporalPeriod: ProcessDefinition = {
     });
     const starts = [...groups.keys()].sort((a, b) => a - b);
     return cube(
-      { ...data.meta, time: { ...time, labels: starts.map(iso) }, dtype: data.meta.dtype.startsWith('float') ? data.meta.dtype : 'float32' },
+      { ...data.meta, time: { ...time, labels: starts.map(isoLabel) }, dtype: data.meta.dtype.startsWith('float') ? data.meta.dtype : 'float32' },
       { op: 'aggregate_time', input: data.node, groups: starts.map((s) => groups.get(s)!), callback: callbackSpec(args.callback('reducer'), args.get('context')) },
     );
   },
