@@ -73,6 +73,7 @@ export function finalizeNarrow(s: NarrowState, mean: boolean, out: RasterArray, 
   const { acc, counts } = s;
   const nodata = f.nodata;
   if (!mean) {
+    if (acc instanceof Uint8Array && out instanceof Uint8Array && finalizeBytesByWords(acc, counts, out, nodata, from, to)) return;
     for (let i = from; i < to; i++) out[i] = counts[i] === 0 ? nodata : acc[i];
   } else if (f.float) {
     for (let i = from; i < to; i++) {
@@ -85,4 +86,29 @@ export function finalizeNarrow(s: NarrowState, mean: boolean, out: RasterArray, 
       out[i] = c === 0 ? nodata : (acc[i] / c) | 0;
     }
   }
+}
+
+/**
+ * finalizeNarrow of uint8 state into uint8 output four pixels per step: most words of counts are all zero (no valid
+ * step: no-data) or all non-zero (the values as they are). False when the arrays do not share word alignment.
+ */
+function finalizeBytesByWords(acc: Uint8Array, counts: Uint8Array, out: Uint8Array, nodata: number, from: number, to: number): boolean {
+  if ((acc.byteOffset | counts.byteOffset | out.byteOffset) & 3) return false;
+  const a = Math.min(to, (from + 3) & -4);
+  const e = Math.max(a, to & -4);
+  const A = new Uint32Array(acc.buffer, acc.byteOffset, acc.length >> 2);
+  const C = new Uint32Array(counts.buffer, counts.byteOffset, counts.length >> 2);
+  const O = new Uint32Array(out.buffer, out.byteOffset, out.length >> 2);
+  const fill = (nodata & 255) * 0x01010101;
+  const byte = (i: number) => (out[i] = counts[i] === 0 ? nodata : acc[i]);
+  for (let i = from; i < a; i++) byte(i);
+  for (let j = a >> 2, je = e >> 2; j < je; j++) {
+    const c = C[j];
+    if (c === 0) O[j] = fill;
+    // no zero byte in c (the classic has-zero-byte test)
+    else if (((c - 0x01010101) & ~c & 0x80808080) === 0) O[j] = A[j];
+    else for (let i = j << 2, z = i + 4; i < z; i++) byte(i);
+  }
+  for (let i = e; i < to; i++) byte(i);
+  return true;
 }
