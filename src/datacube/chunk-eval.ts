@@ -12,7 +12,7 @@ import { coverageIsEmpty, type Coverage } from './kernels/coverage.ts';
 import { fusableChain, reduceFused } from './fused-time.ts';
 import type { ReducerFusion, StateArrays, ValueRange } from './kernels/reducer-base.ts';
 import { allocBuffers, writePlane, type Plane, type PlaneBuffers, type PlaneTarget } from './kernels/values.ts';
-import { SeriesBuffer } from './interpreted.ts';
+import { SeriesBuffer, type SeriesUnit } from './interpreted.ts';
 import { graphFromJson } from './callback-json.ts';
 import { recognizeReducer } from './kernels/recognize.ts';
 import type { CallbackSpec, CubeNode } from './types.ts';
@@ -67,8 +67,8 @@ export interface KernelProvider {
   resolver(cb: CallbackSpec, n: number): (x: Plane, y: Plane, out: PlaneBuffers, signal?: AbortSignal) => Plane | Promise<Plane>;
   /** `state`: where a streaming reducer keeps its per-pixel arrays. */
   timeReducer(cb: CallbackSpec, n: number, steps: number, labels?: string[], state?: StateArrays): TimeReducer;
-  /** apply_dimension: a series of planes (one per label) to `outs.length` planes, written into `outs`. */
-  applyDimension(cb: CallbackSpec, labels: readonly (string | number)[]): (series: SeriesBuffer, outs: PlaneBuffers[], signal?: AbortSignal) => Promise<Plane[]>;
+  /** apply_dimension: a series of planes (one per label) to `outs.length` planes, written into `outs`; `unit` names a series in errors. */
+  applyDimension(cb: CallbackSpec, labels: readonly (string | number)[], unit?: SeriesUnit): (series: SeriesBuffer, outs: PlaneBuffers[], signal?: AbortSignal) => Promise<Plane[]>;
   mask(data: Plane, mask: Plane, replacement: number | null, n: number, out: PlaneBuffers): Plane;
   /** A plane of n pixels that are all nodata. */
   empty(n: number): Plane;
@@ -370,7 +370,7 @@ export function chunkSource(node: CubeNode, grid: Grid, win: ChunkWindow, deps: 
     const along = node.size;
     const full: ChunkWindow = axis === 'x' ? { col: 0, row: win.row, width: along, height: win.height } : { col: win.col, row: 0, width: win.width, height: along };
     const input = build(node.input, grid, full, `${path}d`);
-    const kernel = deps.kernels.applyDimension(node.callback, node.labels);
+    const kernel = deps.kernels.applyDimension(node.callback, node.labels, axis === 'x' ? 'row' : 'column');
     // pixels per element of the series: the rows (x) or the columns (y) of the input window
     const across = axis === 'x' ? full.height : full.width;
     const n = win.width * win.height;

@@ -4,6 +4,7 @@
  * implementation notes), booleans are stored as 0 and 1.
  */
 import { OpenEOError } from '../errors.ts';
+import { parameterInvalid } from '../process-graph/errors.ts';
 import { withLabels, type Label } from '../processes/index.ts';
 import type { TimeReducer } from './chunk-eval.ts';
 import type { Plane, PlaneBuffers } from './kernels/values.ts';
@@ -174,21 +175,34 @@ export class InterpretedTimeReducer implements TimeReducer {
   }
 }
 
+/** What one series of apply_dimension is: a pixel's values along t or bands, or a whole row (x) or column (y). */
+export type SeriesUnit = 'pixel' | 'row' | 'column';
+
 /**
  * apply_dimension: the callback on each pixel's values along the dimension (labeled), giving `outs.length` values
- * per pixel. A pixel giving another number of values is an error: the cube's shape was fixed when it was planned.
+ * per pixel (row, column). Another number of values is an error, also a shorter one because no-data was dropped: the
+ * cube's shape was fixed when it was planned, and padding would silently turn one process into another.
  */
-export async function interpretApplyDimension(call: PixelCall, series: SeriesBuffer, labels: readonly Label[], outs: PlaneBuffers[], signal?: AbortSignal): Promise<Plane[]> {
+export async function interpretApplyDimension(call: PixelCall, series: SeriesBuffer, labels: readonly Label[], outs: PlaneBuffers[], signal?: AbortSignal, unit: SeriesUnit = 'pixel'): Promise<Plane[]> {
   const n = outs[0]?.data.length ?? 0;
   const run = memoNodata(call);
   const store = (i: number, r: unknown) => {
     const values = Array.isArray(r) ? r : [r];
-    if (values.length !== outs.length) {
-      throw new OpenEOError('ProcessParameterInvalid', `The apply_dimension callback returned ${values.length} values at a pixel and ${outs.length} elsewhere; it must return the same number everywhere.`);
-    }
+    if (values.length !== outs.length) throw lengthChanged(values.length, outs.length, unit);
     for (let k = 0; k < values.length; k++) putValue(outs[k], i, values[k], 'apply_dimension');
   };
   const row = withLabels(new Array<number | null>(series.length), labels);
   await eachPixel(n, signal, (i) => settle(run(() => ({ data: series.at(i, labels, row) }), series.empty(i)), (r) => store(i, r)));
   return outs;
+}
+
+/** The planned length is what the callback returned for a series of numbers only (see the process's probe). */
+function lengthChanged(got: number, planned: number, unit: SeriesUnit): OpenEOError {
+  // the usual cause, and the way to keep the length
+  const hint = got < planned ? ' Callbacks that drop no-data values shorten the series where there is no-data, such as sort with nodata null (its default): sort with nodata true or false keeps them (last or first).' : '';
+  return parameterInvalid(
+    'apply_dimension',
+    'process',
+    `the callback returned ${got} values for a ${unit} but ${planned} for a ${unit} without no-data; it must return the same number for every ${unit}.${hint}`,
+  );
 }

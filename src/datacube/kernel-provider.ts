@@ -140,7 +140,7 @@ export function createKernelProvider(): KernelProvider {
       const { kernel, sparse } = applyKernel(cb);
       return sparse && kernel ? fusedReduceStep(kernel, fusion, nodata, sampleType) : undefined;
     },
-    applyDimension(cb, labels) {
+    applyDimension(cb, labels, unit) {
       const kernels = compiledElements(cb, labels);
       if (kernels) {
         return async (series, outs) => {
@@ -154,7 +154,7 @@ export function createKernelProvider(): KernelProvider {
       const call = interpreter.prepare(cb, 'apply_dimension');
       return async (series, outs, signal) => {
         for (const out of outs) prepareBuffers(out, null);
-        return interpretApplyDimension(await call, series, labels, outs, signal);
+        return interpretApplyDimension(await call, series, labels, outs, signal, unit);
       };
     },
     empty(n) {

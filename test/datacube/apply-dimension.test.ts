@@ -245,6 +245,16 @@ describe('apply_dimension over time in the chunk evaluator', () => {
     const node: CubeNode = { op: 'apply_dimension', input: loadNode(1), callback: cb({ q: { process_id: 'extrema', arguments: { data }, result: true } }), source: 'time', target: 'time', labels: TIMES, size: 3 };
     await assert.rejects(evaluate(node, stack(1, 5)), /returned 2 values/);
   });
+
+  it('sort with nodata null (the default) fails where a pixel has no-data, saying why and what keeps the length', async () => {
+    const node: CubeNode = { op: 'apply_dimension', input: loadNode(1), callback: cb({ s: { process_id: 'sort', arguments: { data }, result: true } }), source: 'time', target: 'time', labels: TIMES, size: T };
+    await assert.rejects(evaluate(node, stack(1, 6)), (e: Error & { code?: string }) => {
+      assert.equal(e.code, 'ProcessParameterInvalid');
+      assert.match(e.message, /parameter 'process' in process 'apply_dimension'.*returned [0-5] values for a pixel but 6 for a pixel without no-data/);
+      assert.match(e.message, /sort with nodata true or false keeps them/);
+      return true;
+    });
+  });
 });
 
 describe('compiled and interpreted apply_dimension agree', () => {
@@ -542,6 +552,19 @@ describe('apply_dimension along x and y in the chunk evaluator', () => {
     const relative = await evaluateIn(spatial('y', graph), values, layouts[0]);
     expectLines(relative, values, 'y', (l) => l.map((v) => (Number.isNaN(v) || Number.isNaN(l[2]) ? null : v - l[2])), 'minus row 2');
   });
+
+  for (const axis of ['x', 'y'] as const) {
+    const unit = axis === 'x' ? 'row' : 'column';
+    it(`sort with nodata null along ${axis} fails where a ${unit} has no-data (a ${unit} cannot be shorter than the grid), saying why`, async () => {
+      const values = stack(2, 24);
+      await assert.rejects(evaluateIn(spatial(axis, { s: { process_id: 'sort', arguments: { data }, result: true } }), values, layouts[2]), (e: Error & { code?: string }) => {
+        assert.equal(e.code, 'ProcessParameterInvalid');
+        assert.match(e.message, new RegExp(`parameter 'process' in process 'apply_dimension'.*returned \\d+ values for a ${unit} but ${axis === 'x' ? W : H} for a ${unit} without no-data`));
+        assert.match(e.message, /sort with nodata true or false keeps them/);
+        return true;
+      });
+    });
+  }
 
   it('computes an interpreted callback (nested array_apply) on a series too long for compiled kernels', async () => {
     // 80 columns: more than the compiled kernels take, so the row is interpreted

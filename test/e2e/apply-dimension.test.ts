@@ -196,6 +196,13 @@ describe('apply_dimension over time and per-pixel callbacks through the API', ()
     assert.match(res.body.message, /parameter 'y' in process 'subtract'/);
   });
 
+  it('sort with nodata null (the default) is refused where a series has no-data, naming apply_dimension and the way to keep the length', async () => {
+    const process = { process_graph: { s: { process_id: 'sort', arguments: { data }, result: true } } };
+    const res = await sync(graphOf({ a: { process_id: 'apply_dimension', arguments: { data: { from_node: 'l' }, dimension: 't', process } } }, 'netCDF', 'a')).expect(400);
+    assert.equal(res.body.code, 'ProcessParameterInvalid');
+    assert.match(res.body.message, /parameter 'process' in process 'apply_dimension'.*returned [0-7] values for a pixel but 8 for a pixel without no-data.*sort with nodata true or false keeps them/);
+  });
+
   it('target_dimension: a new dimension replaces t; an existing one with a single label receives the values', async () => {
     const extrema = { process_graph: { e: { process_id: 'extrema', arguments: { data }, result: true } } };
     const labelsOf = (args: Record<string, unknown>, dimension: string) =>
@@ -329,6 +336,15 @@ describe('apply_dimension along x and y through the API', () => {
       }
       // the dimension itself as the target is the same as none
       await sync(graphOf(applyAlong(axis, plain, { target_dimension: axis }), 'netCDF', 'a')).expect(200);
+    }
+  });
+
+  it('sort with nodata null (the default) along x and y is refused where a row (column) has no-data: it cannot be shorter than the grid', async () => {
+    for (const axis of ['x', 'y'] as const) {
+      const unit = axis === 'x' ? 'row' : 'column';
+      const res = await sync(graphOf(applyAlong(axis, { s: { process_id: 'sort', arguments: { data }, result: true } }), 'netCDF', 'a')).expect(400);
+      assert.equal(res.body.code, 'ProcessParameterInvalid');
+      assert.match(res.body.message, new RegExp(`parameter 'process' in process 'apply_dimension'.*returned \\d+ values for a ${unit} but ${lengthOf(axis)} for a ${unit} without no-data.*sort with nodata true or false keeps them`));
     }
   });
 

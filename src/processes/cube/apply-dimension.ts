@@ -23,7 +23,10 @@ const applyDimension: ProcessDefinition = {
       'Works along the temporal and the bands dimension; callbacks that are not per-pixel expressions over the bands ' +
       'run pixel by pixel, which is much slower than the vectorized kernels. Along `x` and `y` the callback receives ' +
       'each whole row (column) of the extent, labeled with the pixel-centre coordinates, and must return as many ' +
-      'values, in the same dimension; both at once need the whole grid in one piece, which limits the extent.',
+      'values, in the same dimension; both at once need the whole grid in one piece, which limits the extent. The ' +
+      'callback must return the same number of values for every pixel (row, column): one that drops no-data values, ' +
+      'such as `sort` with `nodata` `null` (its default), fails with ProcessParameterInvalid where a series has ' +
+      'no-data (the values are not padded); `sort` with `nodata` `true` or `false` keeps them, last or first.',
     categories: ['cubes'],
     parameters: [
       { name: 'data', description: 'A data cube.', schema: CUBE },
