@@ -3,6 +3,7 @@
  * graph over HTTP, wait, and print a JSON line with wall time, peak RSS, output grid and the job's read figures.
  * With RUNS > 1 the same job is submitted again in the same process; `warm` then has the figures of the last run,
  * on a server whose worker threads have booted (loading the TypeScript modules) and whose kernels are compiled.
+ * `id` is the reported job's id (its results are under the storage's `jobs/<id>/`).
  * Usage: tsx bench/flood-job.ts DATA_DIR GRAPH_JSON_FILE [RUNS]
  */
 import { readFileSync } from 'node:fs';
@@ -52,6 +53,7 @@ const results = (await request(app).get(`/jobs/${id}/results`).set('Authorizatio
 const logs = (await request(app).get(`/jobs/${id}/logs`).set('Authorization', auth)).body.logs;
 process.stdout.write(
   JSON.stringify({
+    id,
     status,
     wallMs,
     cpuMs,

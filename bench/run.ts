@@ -1,8 +1,9 @@
 /**
  * `npm run bench`: end-to-end flood job on the medium demo collection against the decode-only bounds of the same
- * inputs (our zstd decoder on bytes in memory, and GDAL reading the same blocks), peak RSS as the area and the month
- * double, and COG read throughput. Figures are measured side by side in one run and reported as ratios, because the
- * machine is shared and noisy.
+ * inputs (our zstd decoder on bytes in memory, and GDAL reading the same blocks) and against the Dask workflow users
+ * run today (same inputs and grid, with a pixel comparison), peak RSS as the area and the month double, and COG read
+ * throughput. Figures are measured side by side in one run and reported as ratios, because the machine is shared
+ * and noisy.
  * Options: --size small|medium (default medium), --texture smooth|speckle|both (default smooth), --skip-cog,
  * --skip-distributed. The smooth demo likelihood compresses far better than real GFM inputs, so decode-only is
  * unrealistically cheap; speckle (see src/demo-data/speckle.ts) decodes more like them. Each texture has its own
@@ -10,14 +11,16 @@
  * on the first (smooth).
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { DEMO_TEXTURES, generateDemoData, type DemoSize, type DemoTexture } from '../src/demo-data/index.ts';
+import { jobResultKey } from '../src/results/layout.ts';
 import { runCogReadBench } from './cog-read.ts';
 import { decodeOnly, gdalDecodeOnly, neededBlocks, type NeededBlocks } from './decode-only.ts';
+import { compareWithZarr, daskFlood, totalDiffering } from './dask-flood.ts';
 import { runDistributedBench } from './distributed.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -56,7 +59,7 @@ function job(root: string, name: string, bbox: typeof AOI, time: [string, string
   });
   const r = JSON.parse(out.trim().split('\n').pop()!);
   if (r.status !== 'finished') throw new Error(`bench job ${name} ended in ${r.status}: ${JSON.stringify(r.error)}`);
-  return r as { wallMs: number; cpuMs: number; maxRssMB: number; shape: [number, number]; transform: number[]; warm?: { wallMs: number; cpuMs: number } };
+  return r as { id: string; wallMs: number; cpuMs: number; maxRssMB: number; shape: [number, number]; transform: number[]; warm?: { wallMs: number; cpuMs: number } };
 }
 
 const compressedBytes = (needed: NeededBlocks[]) =>
@@ -90,7 +93,34 @@ async function floodSection(texture: DemoTexture) {
   const warm = job(root, 'full-warm', AOI, ['2023-08-01', '2023-09-01'], 2).warm!;
   log(`same job again in the same process (workers booted, kernels compiled): ${(warm.wallMs / 1000).toFixed(2)} s wall (CPU ${(warm.cpuMs / 1000).toFixed(2)} s)`);
   log(`  ratios of the warm job: ${(warm.wallMs / bound2).toFixed(2)} to our decode-only (2 cores)${'unavailable' in gdal ? '' : `, ${(warm.wallMs / gdal.wallMs).toFixed(2)} to GDAL's one process, ${(warm.wallMs / (gdal.cpuMs / 2)).toFixed(2)} to GDAL on two cores`}`);
-  return { texture, root, full, warm, bound2, gdal: 'unavailable' in gdal ? undefined : gdal, compressedMB: compressedBytes(needed) / 1e6 };
+  const dask = daskSection(root, collection, full);
+  if (dask) log(`  ratio Dask / our job: ${(dask.wallMs / full.wallMs).toFixed(2)} cold, ${(dask.wallMs / warm.wallMs).toFixed(2)} warm  (target ≥ 5)`);
+  return { texture, root, full, warm, bound2, dask, gdal: 'unavailable' in gdal ? undefined : gdal, compressedMB: compressedBytes(needed) / 1e6 };
+}
+
+/** The Dask workflow on the same inputs and output grid as `full`, and its pixels against `full`'s Zarr result. */
+function daskSection(root: string, collection: string, full: ReturnType<typeof job>) {
+  const out = mkdtempSync(path.join(tmpdir(), 'openeo-bench-dask-'));
+  try {
+    const dask = daskFlood(collection, '2023-08-01', '2023-09-01', full.shape, full.transform, out);
+    if ('unavailable' in dask) {
+      log(`Dask: not measured (${dask.unavailable}; apt-get install python3-dask python3-rasterio python3-rioxarray)`);
+      return undefined;
+    }
+    log(`Dask (xarray + rioxarray, 1000-px chunks, threaded scheduler, 2 workers; ${dask.items} items, ${dask.tasks} tasks): ${(dask.wallMs / 1000).toFixed(2)} s wall (CPU ${(dask.cpuMs / 1000).toFixed(2)} s)`);
+    const diff = compareWithZarr(path.join(root, 'results', jobResultKey(full.id, 'result.zarr')), out);
+    if ('unavailable' in diff) {
+      log(`pixels vs Dask: not compared (${diff.unavailable})`);
+      return { ...dask, differing: undefined };
+    }
+    const differing = totalDiffering(diff);
+    const perVar = Object.entries(diff).map(([name, v]) => (v.differing === undefined ? `${name} not comparable (${v.missing ? `missing in ${v.missing}` : `shape ${v.shape} vs ${v.daskShape}`})` : `${name} ${v.differing}`));
+    log(`pixels differing from Dask: ${perVar.join(', ')}${differing === 0 ? ' → identical' : ''}`);
+    for (const [name, v] of Object.entries(diff)) if (v.examples?.length) log(`  ${name} first differences [row, col, ours, Dask]: ${JSON.stringify(v.examples)}`);
+    return { ...dask, differing };
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
 }
 
 const sections: Awaited<ReturnType<typeof floodSection>>[] = [];
@@ -110,6 +140,10 @@ if (sections.length > 1) {
   row('warm job wall (s)', (s) => s.warm.wallMs / 1000);
   row('warm ratio / decode-only (2 cores)', (s) => s.warm.wallMs / s.bound2);
   row('warm ratio / GDAL (one process)', (s) => s.gdal && s.warm.wallMs / s.gdal.wallMs);
+  row('Dask wall, 2 workers (s)', (s) => s.dask && s.dask.wallMs / 1000);
+  row('ratio Dask / job (target ≥ 5)', (s) => s.dask && s.dask.wallMs / s.full.wallMs);
+  row('ratio Dask / warm job', (s) => s.dask && s.dask.wallMs / s.warm.wallMs);
+  row('pixels differing from Dask', (s) => s.dask?.differing, 0);
   row('peak RSS (MB)', (s) => s.full.maxRssMB, 0);
 }
 const { root, full } = sections[0];
