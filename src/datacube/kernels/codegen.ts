@@ -53,6 +53,12 @@ export interface FusionSink {
    * the loop looks results up, skipping runs of 8 equal samples whose result is no-data with two comparisons.
    */
   bytes?: 'Uint8Array' | 'Int8Array';
+  /**
+   * With `bytes`: the store into narrow state (integer arrays, see narrow-state.ts) without a branch per pixel. A
+   * masked sample reads `identity` (which leaves ACC as it is) and a validity of 0, so `store(v, m)` may apply both
+   * unconditionally: random mixes of valid and masked samples then cost no mispredicted branches.
+   */
+  narrow?: { identity: number; store(v: string, m: string): string };
 }
 
 /**
@@ -305,11 +311,27 @@ function byteLookupLoop(tabulate: FusedLoop, sink: FusionSink & { bytes: 'Uint8A
   }
   // integer values read from an Int32Array keep the loop in integer arithmetic (a third faster into narrow state)
   const int32 = range.integer && range.min >= -2147483648 && range.max <= 2147483647;
-  const tables = { TV: int32 ? Int32Array.from(TV) : TV, TM: Uint8Array.from(TM, (m) => (m === 0 ? 0 : 1)) };
-  const body = sink.store({ v: 'TV[k]', m: 'TM[k]', type: 'number' });
+  const wide = lookupLoop(sink.store({ v: 'TV[k]', m: 'TM[k]', type: 'number' }));
+  // narrow state only ever receives non-negative integers (fitsNarrow); other tables keep the branching loop
+  const narrow = sink.narrow && range.integer && range.min >= 0 && range.max <= 65535 ? sink.narrow : undefined;
+  const TN = narrow && Int32Array.from(TV, (v, k) => (TM[k] === 0 ? narrow.identity : v));
+  const branchless = narrow && lookupLoop(narrow.store('TN[k]', 'TM[k]'));
+  const tables = { TV: int32 ? Int32Array.from(TV) : TV, TM: Uint8Array.from(TM, (m) => (m === 0 ? 0 : 1)), TN };
+  const loop: FusedLoop = (SP, X, ACC, CNT) => (branchless && !(ACC instanceof Float64Array) ? branchless : wide)(SP, X, ACC, CNT, tables);
+  loop.range = range;
+  return loop;
+}
+
+type LookupLoop = (SP: Int32Array, X: ArrayLike<number>, ACC: ReducerFusion['acc'], CNT: ReducerFusion['counts'], H: object) => void;
+
+/**
+ * The loop of byteLookupLoop around `body` (which reads sample `k`'s tabulated result from H's tables), passing over
+ * aligned pairs of words of 8 equal samples whose result is no-data.
+ */
+function lookupLoop(body: string): LookupLoop {
   const px = `{ const k = X[i] & 255;\n${body}}\n`;
   const source = `'use strict';
-const TV = H.TV, TM = H.TM;
+const TV = H.TV, TM = H.TM, TN = H.TN;
 const W = (X.byteOffset & 3) === 0 ? new Uint32Array(X.buffer, X.byteOffset, X.length >> 2) : null;
 for (let s = 0; s < SP.length; s += 2) {
 const e = SP[s + 1];
@@ -330,10 +352,7 @@ if (i < j << 2) i = j << 2;
 for (; i < e; i++) ${px}
 }
 `;
-  const fn = new Function('SP', 'X', 'ACC', 'CNT', 'H', source) as (SP: Int32Array, X: ArrayLike<number>, ACC: ReducerFusion['acc'], CNT: ReducerFusion['counts'], H: object) => void;
-  const loop: FusedLoop = (SP, X, ACC, CNT) => fn(SP, X, ACC, CNT, tables);
-  loop.range = range;
-  return loop;
+  return new Function('SP', 'X', 'ACC', 'CNT', 'H', source) as LookupLoop;
 }
 
 /** A loop over the pixels of the spans SP ([start, end) pairs); the body sees the pixel index as `i`. */

@@ -6,6 +6,7 @@
  */
 import { buildKernel, type FusedLoop, type Operand, type PlaneKernel } from './codegen.ts';
 import type { ReducerFusion } from './reducer-base.ts';
+import { narrowStart, type NarrowOp } from './narrow-state.ts';
 
 /**
  * The loop adding one step of raw samples (array type `sampleType`, no-data `nodata`) through `kernel`. Generated
@@ -15,7 +16,15 @@ export function fusedReduceStep(kernel: PlaneKernel, fusion: ReducerFusion, noda
   // a float32 sample equals the no-data value as the raster's own type compares it (planeFromArray does the same)
   const nd = nodata !== null && sampleType === 'Float32Array' ? Math.fround(nodata) : nodata;
   const bytes = sampleType === 'Uint8Array' || sampleType === 'Int8Array' ? sampleType : undefined;
-  return kernel.fuse({ key: `${fusion.op}|${nd}|${sampleType}`, nodata: nd, store: (r) => reducerStore(fusion.op, r), bytes });
+  const op = fusion.op;
+  const narrow = op === 'max' || op === 'min' || op === 'sum' ? { identity: narrowStart(op), store: (v: string, m: string) => narrowStore(op, v, m) } : undefined;
+  return kernel.fuse({ key: `${op}|${nd}|${sampleType}`, nodata: nd, store: (r) => reducerStore(op, r), bytes, narrow });
+}
+
+/** reducerStore into narrow state without a branch: a masked sample brings the identity of `op` and adds 0. */
+function narrowStore(op: NarrowOp, v: string, m: string): string {
+  const value = op === 'sum' ? `ACC[i] + ${v}` : `Math.${op}(ACC[i], ${v})`;
+  return `ACC[i] = ${value}; CNT[i] += ${m};\n`;
 }
 
 /** The callback `x => x`, for a reduction straight over loaded samples. */

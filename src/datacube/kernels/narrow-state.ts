@@ -33,10 +33,13 @@ export function fitsNarrow(op: ReducerFusion['op'], range: ValueRange | undefine
   return op === 'sum' && range.max * steps <= 65_535;
 }
 
+/** The start value of a narrow `op` state: the identity of `op` over the values a narrow state admits. */
+export const narrowStart = (op: NarrowOp): number => (op === 'min' ? 255 : 0);
+
 /** The narrow arrays of `op` (contents as left by the last use; see `fillNarrow`). */
 export function narrowState(op: NarrowOp, state: StateArrays, n: number): NarrowState {
   const acc = op === 'sum' ? state.u16('acc16', n) : state.u8('acc8', n);
-  return { op, acc, counts: state.u8('counts8', n), start: op === 'min' ? 255 : 0, top: op === 'sum' ? 65_535 : 255, valueMax: 0 };
+  return { op, acc, counts: state.u8('counts8', n), start: narrowStart(op), top: op === 'sum' ? 65_535 : 255, valueMax: 0 };
 }
 
 /** Back to the start state over the spans. */
