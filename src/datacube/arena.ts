@@ -17,6 +17,15 @@ export class BufferArena {
     return value;
   }
 
+  /** The value kept under `key` while `fits` accepts it, else a new one from `make` (replacing it). */
+  keep<T>(key: string, fits: (kept: T) => boolean, make: () => T): T {
+    const hit = this.items.get(key);
+    if (hit && fits(hit.value as T)) return hit.value as T;
+    const value = make();
+    this.items.set(key, { size: -1, value });
+    return value;
+  }
+
   /** A typed array of at least `length` elements kept under `key` (grown when too small), cut to `length`. One key, one array type. */
   scratch<A extends { length: number; subarray(a: number, b: number): A }>(key: string, length: number, make: (length: number) => A): A {
     const hit = this.items.get(key);

@@ -324,6 +324,7 @@ export function chunkSource(node: CubeNode, grid: Grid, win: ChunkWindow, deps: 
       u32: (name, len) => arena.scratch(`${key}|${name}`, len, (l) => new Uint32Array(l)),
       u16: (name, len) => arena.scratch(`${key}|${name}`, len, (l) => new Uint16Array(l)),
       u8: (name, len) => arena.scratch(`${key}|${name}`, len, (l) => new Uint8Array(l)),
+      keep: (name, fits, make) => arena.keep(`${key}|${name}`, fits, make),
     };
     const r = deps.kernels.timeReducer(cb, n, steps, labels, state);
     if (r.reset) kept.r = r;

@@ -114,6 +114,7 @@ test('narrow state writes the bytes of the wide state, chunk after chunk on shar
           u32: (name, len) => arena.scratch(`${key}|${name}`, len, (l) => new Uint32Array(l)),
           u16: (name, len) => arena.scratch(`${key}|${name}`, len, (l) => new Uint16Array(l)),
           u8: (name, len) => arena.scratch(`${key}|${name}`, len, (l) => new Uint8Array(l)),
+          keep: (name, fits, make) => arena.keep(`${key}|${name}`, fits, make),
         };
         red = kernels.timeReducer(reducer, n, count, undefined, state);
         kept.r = red;

@@ -14,6 +14,8 @@ export type { Operand } from './templates.ts';
 import { fillSpans } from './coverage.ts';
 import type { Plane, WritablePlane } from './values.ts';
 import type { ReducerFusion, ValueRange } from './reducer-base.ts';
+import type { NarrowOp } from './narrow-state.ts';
+import { maskingSet, simdNarrowStep } from './simd-narrow.ts';
 
 /** Planes per callback parameter: `x`, `y` as one Plane, `data` (bands) as an array of Planes. */
 export type KernelInputs = Readonly<Record<string, Plane | readonly Plane[]>>;
@@ -58,7 +60,7 @@ export interface FusionSink {
    * masked sample reads `identity` (which leaves ACC as it is) and a validity of 0, so `store(v, m)` may apply both
    * unconditionally: random mixes of valid and masked samples then cost no mispredicted branches.
    */
-  narrow?: { identity: number; store(v: string, m: string): string };
+  narrow?: { op: NarrowOp; identity: number; store(v: string, m: string): string };
 }
 
 /**
@@ -317,7 +319,12 @@ function byteLookupLoop(tabulate: FusedLoop, sink: FusionSink & { bytes: 'Uint8A
   const TN = narrow && Int32Array.from(TV, (v, k) => (TM[k] === 0 ? narrow.identity : v));
   const branchless = narrow && lookupLoop(narrow.store('TN[k]', 'TM[k]'));
   const tables = { TV: int32 ? Int32Array.from(TV) : TV, TM: Uint8Array.from(TM, (m) => (m === 0 ? 0 : 1)), TN };
-  const loop: FusedLoop = (SP, X, ACC, CNT) => (branchless && !(ACC instanceof Float64Array) ? branchless : wide)(SP, X, ACC, CNT, tables);
+  // a masking table (valid samples are their own value) runs 16 pixels a step where the state is in a SIMD memory
+  const masked = narrow && maskingSet(TV, TM);
+  const loop: FusedLoop = (SP, X, ACC, CNT) => {
+    if (!branchless || ACC instanceof Float64Array) return wide(SP, X, ACC, CNT, tables);
+    if (!masked || !simdNarrowStep(narrow.op, masked, SP, X, ACC, CNT)) branchless(SP, X, ACC, CNT, tables);
+  };
   loop.range = range;
   return loop;
 }

@@ -17,7 +17,7 @@ export function fusedReduceStep(kernel: PlaneKernel, fusion: ReducerFusion, noda
   const nd = nodata !== null && sampleType === 'Float32Array' ? Math.fround(nodata) : nodata;
   const bytes = sampleType === 'Uint8Array' || sampleType === 'Int8Array' ? sampleType : undefined;
   const op = fusion.op;
-  const narrow = op === 'max' || op === 'min' || op === 'sum' ? { identity: narrowStart(op), store: (v: string, m: string) => narrowStore(op, v, m) } : undefined;
+  const narrow = op === 'max' || op === 'min' || op === 'sum' ? { op, identity: narrowStart(op), store: (v: string, m: string) => narrowStore(op, v, m) } : undefined;
   return kernel.fuse({ key: `${op}|${nd}|${sampleType}`, nodata: nd, store: (r) => reducerStore(op, r), bytes, narrow });
 }
 

@@ -8,6 +8,7 @@
 import type { RasterArray } from '../../raster/data-types.ts';
 import type { ReducerFusion, StateArrays, ValueRange } from './reducer-base.ts';
 import type { TruncFormat } from './values.ts';
+import { simdAvailable, simdRegion, type SimdRegion } from './simd-narrow.ts';
 
 export type NarrowOp = 'max' | 'min' | 'sum';
 
@@ -36,10 +37,16 @@ export function fitsNarrow(op: ReducerFusion['op'], range: ValueRange | undefine
 /** The start value of a narrow `op` state: the identity of `op` over the values a narrow state admits. */
 export const narrowStart = (op: NarrowOp): number => (op === 'min' ? 255 : 0);
 
-/** The narrow arrays of `op` (contents as left by the last use; see `fillNarrow`). */
+/**
+ * The narrow arrays of `op` (contents as left by the last use; see `fillNarrow`): in a memory of the SIMD kernel
+ * (simd-narrow.ts) where WebAssembly SIMD runs, else from `state`.
+ */
 export function narrowState(op: NarrowOp, state: StateArrays, n: number): NarrowState {
-  const acc = op === 'sum' ? state.u16('acc16', n) : state.u8('acc8', n);
-  return { op, acc, counts: state.u8('counts8', n), start: narrowStart(op), top: op === 'sum' ? 65_535 : 255, valueMax: 0 };
+  const region = !simdAvailable() ? undefined : state.keep ? state.keep(`simd-${op}`, (r: SimdRegion) => r.capacity >= n, () => simdRegion(op, n)!) : simdRegion(op, n);
+  const simd = region?.arrays(n);
+  const acc = simd?.acc ?? (op === 'sum' ? state.u16('acc16', n) : state.u8('acc8', n));
+  const counts = simd?.counts ?? state.u8('counts8', n);
+  return { op, acc, counts, start: narrowStart(op), top: op === 'sum' ? 65_535 : 255, valueMax: 0 };
 }
 
 /** Back to the start state over the spans. */

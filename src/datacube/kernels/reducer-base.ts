@@ -23,6 +23,11 @@ export interface StateArrays {
   u32(name: string, n: number): Uint32Array;
   u16(name: string, n: number): Uint16Array;
   u8(name: string, n: number): Uint8Array;
+  /**
+   * The object kept under `name` while `fits` accepts it, else a new one from `make` (kept from then on): state
+   * that is not a plain typed array, e.g. a WebAssembly memory (simd-narrow.ts). Without it, `make` every time.
+   */
+  keep?<T>(name: string, fits: (kept: T) => boolean, make: () => T): T;
 }
 
 export const newStateArrays: StateArrays = {

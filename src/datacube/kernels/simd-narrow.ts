@@ -1,0 +1,288 @@
+/**
+ * The fused byte loop into narrow state (see narrow-state.ts) with WebAssembly SIMD, 16 pixels per step, for the
+ * common table of a masking callback: every valid sample is its own value, and at most four sample values are
+ * masked (the flood workflow masks 0 and 255). The state arrays then live in a WebAssembly.Memory owned by this
+ * module (a region: one per reducer's narrow op, kept from chunk to chunk, never grown, so the typed-array views
+ * stay valid; a larger chunk gets a new region); each step's samples are copied into a staging area of that memory
+ * and the spans are passed through it in batches. The module is emitted by a
+ * tiny encoder below (no toolchain, nothing read from files: worker threads run from a bundle). Where SIMD is
+ * missing, or the arrays are not in one of these memories, callers keep their JavaScript loop.
+ */
+import type { NarrowOp } from './narrow-state.ts';
+
+/** Span pairs passed per call into the kernel. */
+const SPAN_BATCH = 4096;
+/** The most masked values the kernel compares against. */
+export const SIMD_MAX_MASKED = 4;
+
+/** The part of the WebAssembly JS API used here (the project's type libraries do not declare it). */
+interface WasmApi {
+  validate(bytes: Uint8Array): boolean;
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: object };
+  Memory: new (descriptor: { initial: number }) => { buffer: ArrayBuffer };
+}
+const wasm = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
+
+interface Region {
+  /** Kept alive with the views of its buffer. */
+  memory: { buffer: ArrayBuffer };
+  kernel: Record<NarrowOp, (acc: number, cnt: number, x: number, spans: number, nspans: number, c0: number, c1: number, c2: number, c3: number) => void>;
+  stage: number;
+  stageLength: number;
+  spans: Int32Array;
+  bytes: Uint8Array;
+}
+
+/** Regions by their memory's buffer (the buffer of every view handed out; a memory that never grows keeps it). */
+const regions = new WeakMap<ArrayBufferLike, Region>();
+
+let compiled: object | null | undefined;
+
+/** The compiled kernel module, or null without WebAssembly SIMD. */
+function simdModule(): object | null {
+  if (compiled === undefined) {
+    const bytes = encodeModule();
+    compiled = wasm && wasm.validate(bytes) ? new wasm.Module(bytes) : null;
+  }
+  return compiled;
+}
+
+/** True when this runtime can run the SIMD kernel. */
+export const simdAvailable = (): boolean => simdModule() !== null;
+
+const align16 = (x: number) => (x + 15) & -16;
+
+/**
+ * A memory of the SIMD kernel for the narrow state of `op` of up to `capacity` pixels, or undefined without SIMD.
+ * It may be kept from chunk to chunk (see StateArrays.keep): a new memory per chunk size costs more in garbage
+ * collection than the kernel saves.
+ */
+export interface SimdRegion {
+  readonly op: NarrowOp;
+  readonly capacity: number;
+  /** The state arrays of `n` <= capacity pixels (zero in a new region, as new typed arrays). */
+  arrays(n: number): { acc: Uint8Array | Uint16Array; counts: Uint8Array };
+}
+
+export function simdRegion(op: NarrowOp, capacity: number): SimdRegion | undefined {
+  const module = simdModule();
+  if (!module || !wasm) return undefined;
+  const countsAt = align16(capacity * (op === 'sum' ? 2 : 1));
+  const stage = countsAt + align16(capacity);
+  const spansAt = stage + align16(capacity);
+  const memory = new wasm.Memory({ initial: Math.ceil((spansAt + SPAN_BATCH * 8) / 65536) });
+  const exports = new wasm.Instance(module, { m: { memory } }).exports as unknown as Region['kernel'];
+  const buffer = memory.buffer;
+  regions.set(buffer, {
+    memory,
+    kernel: { max: exports.max, min: exports.min, sum: exports.sum },
+    stage,
+    stageLength: capacity,
+    spans: new Int32Array(buffer, spansAt, SPAN_BATCH * 2),
+    bytes: new Uint8Array(buffer),
+  });
+  return {
+    op,
+    capacity,
+    arrays: (n) => {
+      if (n > capacity) throw new RangeError(`A SIMD region of ${capacity} pixels cannot hold ${n}.`);
+      return { acc: op === 'sum' ? new Uint16Array(buffer, 0, n) : new Uint8Array(buffer, 0, n), counts: new Uint8Array(buffer, countsAt, n) };
+    },
+  };
+}
+
+/**
+ * The masked sample values of a byte table (TM: validity per sample, TV: value) padded to SIMD_MAX_MASKED by
+ * repetition, when the table is a masking table the kernel can take; else undefined.
+ */
+export function maskingSet(TV: ArrayLike<number>, TM: ArrayLike<number>): Int32Array | undefined {
+  const masked: number[] = [];
+  for (let k = 0; k < 256; k++) {
+    if (TM[k] === 0) masked.push(k);
+    else if (TV[k] !== k) return undefined;
+  }
+  if (masked.length === 0 || masked.length > SIMD_MAX_MASKED) return undefined;
+  return Int32Array.from({ length: SIMD_MAX_MASKED }, (_, j) => masked[Math.min(j, masked.length - 1)]);
+}
+
+/**
+ * One step of the narrow store of `op` (ACC = op(ACC, sample or identity), CNT += validity) over the spans SP for
+ * byte samples X, exactly as the JavaScript loop does it. False (nothing done) when ACC / CNT are not state arrays
+ * of a simdRegion of `op` covering the spans.
+ */
+export function simdNarrowStep(op: NarrowOp, masked: Int32Array, SP: Int32Array, X: ArrayLike<number>, ACC: ArrayLike<number>, CNT: ArrayLike<number> | null): boolean {
+  if (!ArrayBuffer.isView(ACC) || !ArrayBuffer.isView(CNT) || !ArrayBuffer.isView(X)) return false;
+  const r = regions.get(ACC.buffer);
+  if (!r || CNT.buffer !== ACC.buffer || !(CNT instanceof Uint8Array)) return false;
+  if (!(op === 'sum' ? ACC instanceof Uint16Array : ACC instanceof Uint8Array)) return false;
+  if (!(X instanceof Uint8Array || X instanceof Int8Array)) return false;
+  if (SP.length === 0) return true;
+  const lo = SP[0];
+  const hi = SP[SP.length - 1];
+  const acc = ACC as unknown as Uint8Array | Uint16Array;
+  if (lo < 0 || hi > r.stageLength || hi > acc.length || hi > CNT.length || hi > X.length) return false;
+  // views the kernel writes through must not reach the staging area
+  if (acc.byteOffset + acc.byteLength > r.stage || CNT.byteOffset + CNT.byteLength > r.stage) return false;
+  // the covered range of samples, at the same pixel indices as in X (a byte copy, also for Int8Array)
+  r.bytes.set(new Uint8Array(X.buffer, X.byteOffset + lo, hi - lo), r.stage + lo);
+  const kernel = r.kernel[op];
+  for (let s = 0; s < SP.length; s += SPAN_BATCH * 2) {
+    const batch = SP.subarray(s, Math.min(SP.length, s + SPAN_BATCH * 2));
+    r.spans.set(batch);
+    kernel(acc.byteOffset, CNT.byteOffset, r.stage, r.spans.byteOffset, batch.length >> 1, masked[0], masked[1], masked[2], masked[3]);
+  }
+  return true;
+}
+
+// ---- the module's bytes ----
+
+const uleb = (x: number): number[] => {
+  const out: number[] = [];
+  do {
+    let b = x & 127;
+    x >>>= 7;
+    if (x !== 0) b |= 128;
+    out.push(b);
+  } while (x !== 0);
+  return out;
+};
+const sleb = (x: number): number[] => {
+  const out: number[] = [];
+  for (;;) {
+    const b = x & 127;
+    x >>= 7;
+    const last = (x === 0 && (b & 64) === 0) || (x === -1 && (b & 64) !== 0);
+    out.push(last ? b : b | 128);
+    if (last) return out;
+  }
+};
+const vec = (items: number[][]): number[] => [...uleb(items.length), ...items.flat()];
+const name = (s: string): number[] => vec([...s].map((c) => [c.charCodeAt(0)]));
+const section = (id: number, body: number[]): number[] => [id, ...uleb(body.length), ...body];
+
+const I32 = 0x7f;
+const V128 = 0x7b;
+
+/** Instruction encoders (opcodes from the WebAssembly core and SIMD binary formats). */
+const op = {
+  block: [0x02, 0x40],
+  loop: [0x03, 0x40],
+  end: [0x0b],
+  br: (d: number) => [0x0c, ...uleb(d)],
+  brIf: (d: number) => [0x0d, ...uleb(d)],
+  select: [0x1b],
+  get: (l: number) => [0x20, ...uleb(l)],
+  set: (l: number) => [0x21, ...uleb(l)],
+  i32Load: (offset: number) => [0x28, 2, ...uleb(offset)],
+  i32Load8u: [0x2d, 0, 0],
+  i32Load16u: [0x2f, 1, 0],
+  i32Store8: [0x3a, 0, 0],
+  i32Store16: [0x3b, 1, 0],
+  i32Const: (x: number) => [0x41, ...sleb(x)],
+  i32Ne: [0x47],
+  i32LtU: [0x49],
+  i32GtS: [0x4a],
+  i32GtU: [0x4b],
+  i32GeS: [0x4e],
+  i32Add: [0x6a],
+  i32And: [0x71],
+  i32Shl: [0x74],
+} as const;
+const simd = (code: number, ...imm: number[]) => [0xfd, ...uleb(code), ...imm];
+const v = {
+  load: (offset = 0) => simd(0x00, 0, ...uleb(offset)),
+  store: (offset = 0) => simd(0x0b, 0, ...uleb(offset)),
+  splat8: simd(0x0f),
+  ne8: simd(0x24),
+  not: simd(0x4d),
+  and: simd(0x4e),
+  or: simd(0x50),
+  sub8: simd(0x71),
+  minU8: simd(0x77),
+  maxU8: simd(0x79),
+  extendLowU8: simd(0x89),
+  extendHighU8: simd(0x8a),
+  add16: simd(0x8e),
+};
+
+// parameters and locals of each kernel function
+const ACC = 0, CNT = 1, X = 2, SP = 3, NSP = 4, C = [5, 6, 7, 8];
+const END = 9, I = 10, E = 11, K = 12, VALID = 13, A = 14, VAL = 15;
+const VC = [16, 17, 18, 19], XV = 20, VM = 21;
+
+/** The body of the kernel of `kind`: spans [s, e) of 16-pixel vector steps, then the scalar remainder. */
+function kernelBody(kind: NarrowOp): number[] {
+  const wide = kind === 'sum';
+  const accAt = (): number[] => (wide ? [...op.get(ACC), ...op.get(I), ...op.i32Const(1), ...op.i32Shl, ...op.i32Add] : [...op.get(ACC), ...op.get(I), ...op.i32Add]);
+  const at = (base: number) => [...op.get(base), ...op.get(I), ...op.i32Add];
+  // vector step: VM = lanes whose sample is none of the masked values
+  const vector: number[] = [
+    ...at(X), ...v.load(), ...op.set(XV),
+    ...op.get(XV), ...op.get(VC[0]), ...v.ne8, ...op.get(XV), ...op.get(VC[1]), ...v.ne8, ...v.and,
+    ...op.get(XV), ...op.get(VC[2]), ...v.ne8, ...op.get(XV), ...op.get(VC[3]), ...v.ne8, ...v.and, ...v.and, ...op.set(VM),
+  ];
+  if (kind === 'max') vector.push(...accAt(), ...accAt(), ...v.load(), ...op.get(XV), ...op.get(VM), ...v.and, ...v.maxU8, ...v.store());
+  else if (kind === 'min') vector.push(...accAt(), ...accAt(), ...v.load(), ...op.get(XV), ...op.get(VM), ...v.not, ...v.or, ...v.minU8, ...v.store());
+  else {
+    vector.push(...op.get(XV), ...op.get(VM), ...v.and, ...op.set(XV));
+    vector.push(...accAt(), ...accAt(), ...v.load(), ...op.get(XV), ...v.extendLowU8, ...v.add16, ...v.store());
+    vector.push(...accAt(), ...accAt(), ...v.load(16), ...op.get(XV), ...v.extendHighU8, ...v.add16, ...v.store(16));
+  }
+  // counts: a valid lane is all ones (-1), so subtracting the mask adds one
+  vector.push(...at(CNT), ...at(CNT), ...v.load(), ...op.get(VM), ...v.sub8, ...v.store());
+
+  // scalar pixel: VALID = sample is none of the masked values, VAL = sample or the identity of the op
+  const scalar: number[] = [
+    ...at(X), ...op.i32Load8u, ...op.set(K),
+    ...op.get(K), ...op.get(C[0]), ...op.i32Ne, ...op.get(K), ...op.get(C[1]), ...op.i32Ne, ...op.i32And,
+    ...op.get(K), ...op.get(C[2]), ...op.i32Ne, ...op.get(K), ...op.get(C[3]), ...op.i32Ne, ...op.i32And, ...op.i32And, ...op.set(VALID),
+    ...op.get(K), ...op.i32Const(kind === 'min' ? 255 : 0), ...op.get(VALID), ...op.select, ...op.set(VAL),
+  ];
+  if (kind === 'sum') scalar.push(...accAt(), ...accAt(), ...op.i32Load16u, ...op.get(VAL), ...op.i32Add, ...op.i32Store16);
+  else {
+    const better = kind === 'max' ? op.i32GtU : op.i32LtU;
+    scalar.push(...accAt(), ...accAt(), ...op.i32Load8u, ...op.set(A), ...op.get(VAL), ...op.get(A), ...op.get(VAL), ...op.get(A), ...better, ...op.select, ...op.i32Store8);
+  }
+  scalar.push(...at(CNT), ...at(CNT), ...op.i32Load8u, ...op.get(VALID), ...op.i32Add, ...op.i32Store8);
+
+  const inc = (by: number) => [...op.get(I), ...op.i32Const(by), ...op.i32Add, ...op.set(I)];
+  return [
+    ...C.flatMap((c, j) => [...op.get(c), ...v.splat8, ...op.set(VC[j])]),
+    ...op.get(SP), ...op.get(NSP), ...op.i32Const(3), ...op.i32Shl, ...op.i32Add, ...op.set(END),
+    ...op.block, ...op.loop, // over spans
+    ...op.get(SP), ...op.get(END), ...op.i32GeS, ...op.brIf(1),
+    ...op.get(SP), ...op.i32Load(0), ...op.set(I), ...op.get(SP), ...op.i32Load(4), ...op.set(E),
+    ...op.get(SP), ...op.i32Const(8), ...op.i32Add, ...op.set(SP),
+    ...op.block, ...op.loop, // 16 pixels at a time
+    ...op.get(I), ...op.i32Const(16), ...op.i32Add, ...op.get(E), ...op.i32GtS, ...op.brIf(1),
+    ...vector, ...inc(16), ...op.br(0),
+    ...op.end, ...op.end,
+    ...op.block, ...op.loop, // the rest one by one
+    ...op.get(I), ...op.get(E), ...op.i32GeS, ...op.brIf(1),
+    ...scalar, ...inc(1), ...op.br(0),
+    ...op.end, ...op.end,
+    ...op.br(0),
+    ...op.end, ...op.end,
+    ...op.end,
+  ];
+}
+
+/** The module: imports memory m.memory, exports max / min / sum (acc, cnt, x, spans, nspans, c0..c3). */
+export function encodeModule(): Uint8Array {
+  const kinds: NarrowOp[] = ['max', 'min', 'sum'];
+  const type = [0x60, ...vec(Array.from({ length: 9 }, () => [I32])), ...vec([])];
+  const locals = vec([[...uleb(7), I32], [...uleb(6), V128]]);
+  const code = kinds.map((k) => {
+    const body = [...locals, ...kernelBody(k)];
+    return [...uleb(body.length), ...body];
+  });
+  return Uint8Array.from([
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    ...section(1, vec([type])),
+    ...section(2, vec([[...name('m'), ...name('memory'), 0x02, 0x00, 0x01]])),
+    ...section(3, vec(kinds.map(() => [0]))),
+    ...section(7, vec(kinds.map((k, j) => [...name(k), 0x00, ...uleb(j)]))),
+    ...section(10, vec(code)),
+  ]);
+}
