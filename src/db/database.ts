@@ -3,6 +3,7 @@ import path from 'node:path';
 import { Kysely, Migrator, PostgresDialect, type MigrationResultSet } from 'kysely';
 import pg from 'pg';
 import { migrations } from '../../migrations/index.ts';
+import { lockEmbeddedDatabase } from './embedded-lock.ts';
 import { PGliteDialect } from './pglite-dialect.ts';
 import type { Database } from './schema.ts';
 
@@ -30,9 +31,16 @@ export async function openDatabase(opts: { url?: string; dataDir: string; poolSi
   const { PGlite } = await import('@electric-sql/pglite');
   const dir = path.join(opts.dataDir, 'pglite');
   await fs.mkdir(dir, { recursive: true });
-  const lite = await PGlite.create(dir, { startParams: pgliteStartParams(PGlite.defaultStartParams) });
+  const unlock = lockEmbeddedDatabase(dir);
+  let lite;
+  try {
+    lite = await PGlite.create(dir, { startParams: pgliteStartParams(PGlite.defaultStartParams) });
+  } catch (e) {
+    unlock();
+    throw e;
+  }
   const db = new Kysely<Database>({ dialect: new PGliteDialect(lite) });
-  return { db, kind: 'pglite', close: () => db.destroy() };
+  return { db, kind: 'pglite', close: () => db.destroy().finally(unlock) };
 }
 
 /**
