@@ -8,8 +8,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createKernelProvider } from '../../src/datacube/kernel-provider.ts';
 import type { CallbackSpec } from '../../src/datacube/types.ts';
-import type { NarrowOp } from '../../src/datacube/kernels/narrow-state.ts';
-import { encodeModule, maskingSet, simdAvailable, simdRegion, simdNarrowStep } from '../../src/datacube/kernels/simd-narrow.ts';
+import { finalizeNarrow, finalizeNarrowSpans, narrowStart, type NarrowOp } from '../../src/datacube/kernels/narrow-state.ts';
+import { encodeModule, maskingSet, simdAvailable, simdFinalize, simdRegion, simdNarrowStep } from '../../src/datacube/kernels/simd-narrow.ts';
 import { rng } from './oracle.ts';
 
 /** `x`, or null where x is one of `values`. */
@@ -120,4 +120,95 @@ test('arrays outside a SIMD memory, or of the wrong width, keep the JavaScript l
   assert.equal(simdNarrowStep('max', set, sp, X, s.acc, s.counts), true);
   assert.deepEqual([...s.acc], new Array(16).fill(7));
   assert.deepEqual([...s.counts], new Array(16).fill(1));
+});
+
+/** A Uint8Array store of `x` (what the JavaScript finalize leaves in a uint8 output). */
+const byteOf = (x: number): number => Uint8Array.of(x)[0];
+
+test('SIMD finalize of narrow state into uint8 writes the bytes of the JavaScript finalize', () => {
+  const r = rng(20261208);
+  const nodatas = [0, 255, 17, 300, -3, 2.9, NaN];
+  let simdCalls = 0;
+  for (let round = 0; round < 300; round++) {
+    const mean = round % 3 === 0 ? false : true;
+    const op: NarrowOp = mean ? 'sum' : round % 2 === 0 ? 'max' : 'min';
+    const n = 1 + Math.floor(r() * (r() < 0.3 ? 40 : 5000));
+    const region = simdRegion(op, n + Math.floor(r() * 40))!.arrays(n);
+    const acc = op === 'sum' ? new Uint16Array(n) : new Uint8Array(n);
+    const counts = new Uint8Array(n);
+    // counts: runs of no valid step, of 255 steps, and random; sums consistent with the counts (means up to 255,
+    // now and then larger: the output keeps the low byte)
+    const pZero = r();
+    const vmax = r() < 0.1 ? 65_535 : 1 + Math.floor(r() * 255);
+    for (let i = 0; i < n; i++) {
+      const q = r();
+      const c = q < pZero * 0.7 ? 0 : q < 0.8 ? 255 : 1 + Math.floor(r() * 255);
+      counts[i] = c;
+      if (op === 'sum') acc[i] = c === 0 ? 0 : vmax > 255 ? Math.floor(r() * 65_536) : Math.floor(r() * (c * vmax + 1));
+      else acc[i] = c === 0 ? (op === 'min' ? 255 : 0) : Math.floor(r() * 256);
+    }
+    region.acc.set(acc);
+    region.counts.set(counts);
+    const nodata = nodatas[Math.floor(r() * nodatas.length)];
+    const f = { float: false, nodata, lo: 0, hi: 255 };
+    const spans = randomSpans(r, n);
+    const pad = r() < 0.5 ? Math.floor(r() * 16) : 0;
+    const out = new Uint8Array(new ArrayBuffer(n + pad), pad, n);
+    for (let i = 0; i < n; i++) out[i] = Math.floor(r() * 256);
+    const expected = out.slice();
+    // the JavaScript finalize span by span; no-data between the spans (resultInto's fill)
+    const plain = { op, acc, counts, start: narrowStart(op), top: op === 'sum' ? 65_535 : 255, valueMax: 255 };
+    if (spans.length > 0) expected.fill(nodata, spans[0], spans[spans.length - 1]);
+    for (let k = 0; k < spans.length; k += 2) finalizeNarrow(plain, mean, expected, f, spans[k], spans[k + 1]);
+    const what = `${mean ? 'mean' : op}, n ${n}, nodata ${nodata}, ${spans.length / 2} spans`;
+    if (r() < 0.5) {
+      assert.ok(simdFinalize(mean, region.acc, region.counts, out, nodata, spans), `the kernel takes ${what}`);
+      simdCalls++;
+    } else finalizeNarrowSpans({ ...plain, acc: region.acc, counts: region.counts }, mean, out, f, spans);
+    assert.deepEqual(out, expected, what);
+    // the same through finalizeNarrowSpans on plain arrays (the JavaScript loop)
+    const out2 = new Uint8Array(n);
+    const expected2 = new Uint8Array(n);
+    finalizeNarrowSpans(plain, mean, out2, f, spans);
+    for (let k = 0; k < spans.length; k += 2) finalizeNarrow(plain, mean, expected2, f, spans[k], spans[k + 1]);
+    assert.deepEqual(out2, expected2, `plain arrays: ${what}`);
+  }
+  assert.ok(simdCalls > 100, `${simdCalls} direct kernel calls`);
+});
+
+test('SIMD mean: f32 division truncates to floor(a / c) for every uint16 sum and uint8 count', () => {
+  const n = 65_536;
+  const s = simdRegion('sum', n)!.arrays(n);
+  for (let a = 0; a < n; a++) s.acc[a] = a;
+  const out = new Uint8Array(n);
+  const all = Int32Array.of(0, n);
+  for (let c = 0; c <= 255; c++) {
+    s.counts.fill(c);
+    out.fill(0);
+    assert.ok(simdFinalize(true, s.acc, s.counts, out, 77, all));
+    for (let a = 0; a < n; a++) {
+      // the low byte of the quotient: the f32 result is off by at most one, which always shows in the low byte
+      const want = c === 0 ? 77 : ((a / c) | 0) & 255;
+      if (out[a] !== want) assert.fail(`${a} / ${c}: ${out[a]}, want ${want}`);
+    }
+  }
+});
+
+test('finalize outside a SIMD memory, into other outputs or of the wrong width, keeps the JavaScript loop', () => {
+  const sp = Int32Array.of(0, 16);
+  const s = simdRegion('sum', 16)!.arrays(16);
+  const m = simdRegion('max', 16)!.arrays(16);
+  assert.equal(simdFinalize(true, new Uint16Array(16), new Uint8Array(16), new Uint8Array(16), 0, sp), false, 'plain arrays');
+  assert.equal(simdFinalize(true, s.acc, s.counts, new Uint16Array(16), 0, sp), false, 'uint16 output');
+  assert.equal(simdFinalize(true, s.acc, s.counts, new Uint8ClampedArray(16), 0, sp), false, 'clamped output');
+  assert.equal(simdFinalize(false, s.acc, s.counts, new Uint8Array(16), 0, sp), false, 'uint16 state for max');
+  assert.equal(simdFinalize(true, m.acc, m.counts, new Uint8Array(16), 0, sp), false, 'uint8 state for a mean');
+  assert.equal(simdFinalize(false, m.acc, m.counts, new Uint8Array(8), 0, sp), false, 'output shorter than the spans');
+  assert.equal(simdFinalize(false, m.acc, m.counts, new Uint8Array(16), 0, Int32Array.of(0, 17)), false, 'spans beyond the state');
+  // a float format keeps the JavaScript loop even into bytes (finalizeNarrowSpans does not ask the kernel)
+  m.acc.fill(9);
+  m.counts.fill(1);
+  const out = new Uint8Array(16);
+  finalizeNarrowSpans({ op: 'max', acc: m.acc, counts: m.counts, start: 0, top: 255, valueMax: 9 }, false, out, { float: true, nodata: NaN, lo: -Infinity, hi: Infinity }, sp);
+  assert.deepEqual([...out], new Array(16).fill(9));
 });

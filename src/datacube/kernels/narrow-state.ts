@@ -8,7 +8,7 @@
 import type { RasterArray } from '../../raster/data-types.ts';
 import type { ReducerFusion, StateArrays, ValueRange } from './reducer-base.ts';
 import type { TruncFormat } from './values.ts';
-import { simdAvailable, simdRegion, type SimdRegion } from './simd-narrow.ts';
+import { simdAvailable, simdFinalize, simdRegion, type SimdRegion } from './simd-narrow.ts';
 
 export type NarrowOp = 'max' | 'min' | 'sum';
 
@@ -96,6 +96,16 @@ export function finalizeNarrow(s: NarrowState, mean: boolean, out: RasterArray, 
       out[i] = c === 0 ? nodata : (acc[i] / c) | 0;
     }
   }
+}
+
+/**
+ * finalizeNarrow over the spans `sp` (sorted, disjoint); the pixels between them, within the first and last span,
+ * may be written with no-data. Integer output of a state in a SIMD memory into a Uint8Array goes through the SIMD
+ * finalizer (simd-narrow.ts), the rest span by span.
+ */
+export function finalizeNarrowSpans(s: NarrowState, mean: boolean, out: RasterArray, f: TruncFormat, sp: Int32Array): void {
+  if (!f.float && simdFinalize(mean, s.acc, s.counts, out, f.nodata, sp)) return;
+  for (let k = 0; k < sp.length; k += 2) finalizeNarrow(s, mean, out, f, sp[k], sp[k + 1]);
 }
 
 /**

@@ -11,7 +11,7 @@ import type { RasterArray } from '../../raster/data-types.ts';
 import { Picker, Truth } from './reducers-select.ts';
 import { addCoverage, copyCoverage, coverageIsFull, coverageSpans, denseSpans, fillSpans, type Coverage } from './coverage.ts';
 import { truncFormat, type Plane, type PlaneTarget, type TruncFormat } from './values.ts';
-import { finalizeNarrow, fillNarrow, fitsNarrow, narrowFitsFormat, narrowState, widenInto, type NarrowOp, type NarrowState } from './narrow-state.ts';
+import { finalizeNarrowSpans, fillNarrow, fitsNarrow, narrowFitsFormat, narrowState, widenInto, type NarrowOp, type NarrowState } from './narrow-state.ts';
 
 const NO_SPANS = new Int32Array(0);
 
@@ -246,7 +246,8 @@ class Accumulator extends ReducerBase implements StreamingReducer {
       else {
         if (!this.touchedAll && !coverageIsFull(this.touched!)) out.fill(f.nodata, 0, n);
         const sp = this.touchedSpans();
-        for (let s = 0; s < sp.length; s += 2) finalizeNarrow(this.narrow, mean, out, f, sp[s], sp[s + 1]);
+        // may write no-data between the spans: it is there already
+        finalizeNarrowSpans(this.narrow, mean, out, f, sp);
       }
       return true;
     }

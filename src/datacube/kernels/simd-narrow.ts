@@ -4,7 +4,8 @@
  * masked (the flood workflow masks 0 and 255). The state arrays then live in a WebAssembly.Memory owned by this
  * module (a region: one per reducer's narrow op, kept from chunk to chunk, never grown, so the typed-array views
  * stay valid; a larger chunk gets a new region); each step's samples are copied into a staging area of that memory
- * and the spans are passed through it in batches. The module is emitted by a
+ * and the spans are passed through it in batches. The final values into a uint8 output (max / min as they are, the
+ * mean by f32 division) are written to the staging area too and copied out in one piece. The module is emitted by a
  * tiny encoder below (no toolchain, nothing read from files: worker threads run from a bundle). Where SIMD is
  * missing, or the arrays are not in one of these memories, callers keep their JavaScript loop.
  */
@@ -27,7 +28,7 @@ const wasm = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
 interface Region {
   /** Kept alive with the views of its buffer. */
   memory: { buffer: ArrayBuffer };
-  kernel: Record<NarrowOp, (acc: number, cnt: number, x: number, spans: number, nspans: number, c0: number, c1: number, c2: number, c3: number) => void>;
+  kernel: Record<NarrowOp | Finalizer, (acc: number, cnt: number, x: number, spans: number, nspans: number, c0: number, c1: number, c2: number, c3: number) => void>;
   stage: number;
   stageLength: number;
   spans: Int32Array;
@@ -76,7 +77,7 @@ export function simdRegion(op: NarrowOp, capacity: number): SimdRegion | undefin
   const buffer = memory.buffer;
   regions.set(buffer, {
     memory,
-    kernel: { max: exports.max, min: exports.min, sum: exports.sum },
+    kernel: { max: exports.max, min: exports.min, sum: exports.sum, mean8: exports.mean8, pick8: exports.pick8 },
     stage,
     stageLength: capacity,
     spans: new Int32Array(buffer, spansAt, SPAN_BATCH * 2),
@@ -135,6 +136,37 @@ export function simdNarrowStep(op: NarrowOp, masked: Int32Array, SP: Int32Array,
   return true;
 }
 
+/**
+ * Final values of narrow state into a uint8 output for the pixels of the spans SP, exactly as the JavaScript
+ * finalizeNarrow writes them: a pixel without a valid step gets `nodata` (as a Uint8Array store converts it), the
+ * others acc (max / min: uint8 state) or trunc(acc / count) (mean: uint16 sums). The pixels between the spans, within
+ * the first and last span, get `nodata` too (the output is copied out of the staging area in one piece; resultInto
+ * has written no-data there already). False (nothing written) when ACC / CNT are not state arrays of a SIMD region
+ * covering the spans, or `out` is not a Uint8Array.
+ */
+export function simdFinalize(mean: boolean, ACC: ArrayLike<number>, CNT: ArrayLike<number>, out: ArrayLike<number>, nodata: number, SP: Int32Array): boolean {
+  if (!ArrayBuffer.isView(ACC) || !ArrayBuffer.isView(CNT) || !(out instanceof Uint8Array)) return false;
+  const r = regions.get(ACC.buffer);
+  if (!r || CNT.buffer !== ACC.buffer || !(CNT instanceof Uint8Array)) return false;
+  if (!(mean ? ACC instanceof Uint16Array : ACC instanceof Uint8Array)) return false;
+  if (SP.length === 0) return true;
+  const lo = SP[0];
+  const hi = SP[SP.length - 1];
+  const acc = ACC as unknown as Uint8Array | Uint16Array;
+  if (lo < 0 || hi > r.stageLength || hi > acc.length || hi > CNT.length || hi > out.length) return false;
+  if (acc.byteOffset + acc.byteLength > r.stage || CNT.byteOffset + CNT.byteLength > r.stage) return false;
+  const fill = Uint8Array.of(nodata)[0];
+  if (SP.length > 2) r.bytes.fill(fill, r.stage + lo, r.stage + hi);
+  const kernel = r.kernel[mean ? 'mean8' : 'pick8'];
+  for (let s = 0; s < SP.length; s += SPAN_BATCH * 2) {
+    const batch = SP.subarray(s, Math.min(SP.length, s + SPAN_BATCH * 2));
+    r.spans.set(batch);
+    kernel(acc.byteOffset, CNT.byteOffset, r.stage, r.spans.byteOffset, batch.length >> 1, fill, 0, 0, 0);
+  }
+  out.set(r.bytes.subarray(r.stage + lo, r.stage + hi), lo);
+  return true;
+}
+
 // ---- the module's bytes ----
 
 const uleb = (x: number): number[] => {
@@ -180,13 +212,16 @@ const op = {
   i32Store8: [0x3a, 0, 0],
   i32Store16: [0x3b, 1, 0],
   i32Const: (x: number) => [0x41, ...sleb(x)],
+  i32Eqz: [0x45],
   i32Ne: [0x47],
   i32LtU: [0x49],
   i32GtS: [0x4a],
   i32GtU: [0x4b],
   i32GeS: [0x4e],
   i32Add: [0x6a],
+  i32DivU: [0x6e],
   i32And: [0x71],
+  i32Or: [0x72],
   i32Shl: [0x74],
 } as const;
 const simd = (code: number, ...imm: number[]) => [0xfd, ...uleb(code), ...imm];
@@ -194,22 +229,36 @@ const v = {
   load: (offset = 0) => simd(0x00, 0, ...uleb(offset)),
   store: (offset = 0) => simd(0x0b, 0, ...uleb(offset)),
   splat8: simd(0x0f),
+  splat32: simd(0x11),
+  eq8: simd(0x23),
   ne8: simd(0x24),
   not: simd(0x4d),
   and: simd(0x4e),
   or: simd(0x50),
+  bitselect: simd(0x52),
+  narrowU8: simd(0x66),
   sub8: simd(0x71),
   minU8: simd(0x77),
   maxU8: simd(0x79),
+  narrowU16: simd(0x86),
   extendLowU8: simd(0x89),
   extendHighU8: simd(0x8a),
   add16: simd(0x8e),
+  extendLowU16: simd(0xa9),
+  extendHighU16: simd(0xaa),
+  divF32: simd(0xe7),
+  truncSatF32S: simd(0xf8),
+  convertF32S: simd(0xfa),
 };
 
 // parameters and locals of each kernel function
 const ACC = 0, CNT = 1, X = 2, SP = 3, NSP = 4, C = [5, 6, 7, 8];
 const END = 9, I = 10, E = 11, K = 12, VALID = 13, A = 14, VAL = 15;
-const VC = [16, 17, 18, 19], XV = 20, VM = 21;
+const VC = [16, 17, 18, 19], XV = 20, VM = 21, V2 = 22, V3 = 23, V4 = 24;
+const V128_LOCALS = 9;
+
+/** The finalizers into uint8 output: mean of uint16 sums, and uint8 max / min as they are. */
+type Finalizer = 'mean8' | 'pick8';
 
 /** The body of the kernel of `kind`: spans [s, e) of 16-pixel vector steps, then the scalar remainder. */
 function kernelBody(kind: NarrowOp): number[] {
@@ -246,9 +295,14 @@ function kernelBody(kind: NarrowOp): number[] {
   }
   scalar.push(...at(CNT), ...at(CNT), ...op.i32Load8u, ...op.get(VALID), ...op.i32Add, ...op.i32Store8);
 
+  return spanLoop(C.flatMap((c, j) => [...op.get(c), ...v.splat8, ...op.set(VC[j])]), vector, scalar);
+}
+
+/** A kernel body: `prelude`, then over spans [s, e) from SP: `vector` per 16 pixels at I, then `scalar` per pixel. */
+function spanLoop(prelude: number[], vector: number[], scalar: number[]): number[] {
   const inc = (by: number) => [...op.get(I), ...op.i32Const(by), ...op.i32Add, ...op.set(I)];
   return [
-    ...C.flatMap((c, j) => [...op.get(c), ...v.splat8, ...op.set(VC[j])]),
+    ...prelude,
     ...op.get(SP), ...op.get(NSP), ...op.i32Const(3), ...op.i32Shl, ...op.i32Add, ...op.set(END),
     ...op.block, ...op.loop, // over spans
     ...op.get(SP), ...op.get(END), ...op.i32GeS, ...op.brIf(1),
@@ -268,13 +322,61 @@ function kernelBody(kind: NarrowOp): number[] {
   ];
 }
 
-/** The module: imports memory m.memory, exports max / min / sum (acc, cnt, x, spans, nspans, c0..c3). */
+/**
+ * The body of a finalizer into uint8 output at X (the staging area), C[0] the no-data byte. Mean: the uint16 sum a
+ * over the count c, both exact in f32, divided in f32 and truncated, which is floor(a / c) for a <= 65535,
+ * 1 <= c <= 255. The correctly rounded quotient is not below floor(a / c) (an f32 not above a / c); and for an
+ * integer k > a / c, a / c <= k - 1/c <= k - 1/255 < k - 2^-8, where k - 2^-8 is an f32 (k <= 65535: f32 in
+ * [2^15, 2^16) are 2^-8 apart, smaller ones closer), so the rounded quotient stays below k. The test checks all pairs.
+ * The low byte is kept (what a Uint8Array store keeps), and lanes with count 0 (whatever x / 0 gives) take no-data.
+ */
+function finalizerBody(kind: Finalizer): number[] {
+  const at = (base: number) => [...op.get(base), ...op.get(I), ...op.i32Add];
+  const acc16At = [...op.get(ACC), ...op.get(I), ...op.i32Const(1), ...op.i32Shl, ...op.i32Add];
+  // VC[0]: no-data in every byte, VC[1]: zero, VC[2]: 255 in every i32 lane
+  const prelude = [
+    ...op.get(C[0]), ...v.splat8, ...op.set(VC[0]),
+    ...op.i32Const(0), ...v.splat8, ...op.set(VC[1]),
+    ...op.i32Const(255), ...v.splat32, ...op.set(VC[2]),
+  ];
+  // XV: counts, VM: lanes without a valid step
+  const vector = [...at(CNT), ...v.load(), ...op.set(XV), ...op.get(XV), ...op.get(VC[1]), ...v.eq8, ...op.set(VM)];
+  const scalar = [...at(X), ...op.get(C[0])];
+  if (kind === 'pick8') {
+    vector.push(...at(X), ...op.get(VC[0]), ...at(ACC), ...v.load(), ...op.get(VM), ...v.bitselect, ...v.store());
+    scalar.push(...at(ACC), ...op.i32Load8u);
+  } else {
+    // V2 / V3: the counts of pixels 0-7 / 8-15 widened to 16 bits; V4: the sums of 8 pixels
+    vector.push(...op.get(XV), ...v.extendLowU8, ...op.set(V2), ...op.get(XV), ...v.extendHighU8, ...op.set(V3));
+    // the quotients of 4 pixels (lanes of V4 and of `cnts`, low or high half) as i32 0..255; the signed conversions
+    // (one instruction each on x86, the unsigned ones are not) see only values below 2^16, or inf / NaN where c = 0
+    const quarter = (cnts: number, high: boolean): number[] => {
+      const ext = high ? v.extendHighU16 : v.extendLowU16;
+      return [...op.get(V4), ...ext, ...v.convertF32S, ...op.get(cnts), ...ext, ...v.convertF32S, ...v.divF32, ...v.truncSatF32S, ...op.get(VC[2]), ...v.and];
+    };
+    vector.push(...acc16At, ...v.load(), ...op.set(V4));
+    vector.push(...at(X), ...op.get(VC[0]));
+    vector.push(...quarter(V2, false), ...quarter(V2, true), ...v.narrowU16);
+    vector.push(...acc16At, ...v.load(16), ...op.set(V4));
+    vector.push(...quarter(V3, false), ...quarter(V3, true), ...v.narrowU16, ...v.narrowU8);
+    vector.push(...op.get(VM), ...v.bitselect, ...v.store());
+    // a count of 0 divides by 1 (i32.div_u traps on 0; select evaluates both operands), then takes no-data
+    scalar.push(...acc16At, ...op.i32Load16u, ...at(CNT), ...op.i32Load8u, ...op.set(K), ...op.get(K), ...op.get(K), ...op.i32Eqz, ...op.i32Or, ...op.i32DivU);
+  }
+  scalar.push(...at(CNT), ...op.i32Load8u, ...op.i32Eqz, ...op.select, ...op.i32Store8);
+  return spanLoop(prelude, vector, scalar);
+}
+
+/**
+ * The module: imports memory m.memory, exports the steps max / min / sum (acc, cnt, x, spans, nspans, c0..c3) and
+ * the finalizers mean8 / pick8 (acc, cnt, out, spans, nspans, nodata, unused x3).
+ */
 export function encodeModule(): Uint8Array {
-  const kinds: NarrowOp[] = ['max', 'min', 'sum'];
+  const kinds: (NarrowOp | Finalizer)[] = ['max', 'min', 'sum', 'mean8', 'pick8'];
   const type = [0x60, ...vec(Array.from({ length: 9 }, () => [I32])), ...vec([])];
-  const locals = vec([[...uleb(7), I32], [...uleb(6), V128]]);
+  const locals = vec([[...uleb(7), I32], [...uleb(V128_LOCALS), V128]]);
   const code = kinds.map((k) => {
-    const body = [...locals, ...kernelBody(k)];
+    const body = [...locals, ...(k === 'mean8' || k === 'pick8' ? finalizerBody(k) : kernelBody(k))];
     return [...uleb(body.length), ...body];
   });
   return Uint8Array.from([
