@@ -76,3 +76,26 @@ test('a chunk failing in one input of a merge leaves nothing running into the ne
   failing.on = false;
   assert.deepEqual(await chunk(node, arena, failing), expected);
 });
+
+test('a reduction stopped by a failure elsewhere in its chunk leaves none of its reads running', async () => {
+  const node: CubeNode = { op: 'mask', input: { op: 'reduce_time', input: load('data'), callback: sum }, mask: load('mask'), replacement: null, maskHasTime: false, maskHasBands: false };
+  let active = 0;
+  const failing = { on: true };
+  const base = reader(failing);
+  const counted: LoadReader = {
+    read: base.read,
+    async readRaw(...args) {
+      active++;
+      try {
+        // a read into the node's buffers (see reduceFused), a few ticks long
+        for (let k = 0; k < 3; k++) await tick();
+        return await base.readRaw!(...args);
+      } finally {
+        active--;
+      }
+    },
+  };
+  const deps = { kernels: createKernelProvider(), loads: counted, arena: new BufferArena() };
+  await assert.rejects(chunkSource(node, GRID, { col: 0, row: 0, width: W, height: H }, deps).plane(0, 0, new AbortController().signal), /could not be read/);
+  assert.equal(active, 0, 'reads still running after the chunk failed');
+});
