@@ -33,3 +33,33 @@ export async function forEachLimit<T>(items: readonly T[], limit: number, task: 
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
 }
+
+/**
+ * Runs `tasks` at once under a signal of their own: the first failure aborts the others, and the call settles (with
+ * that failure) only once every task has. A failed call then leaves nothing running that still writes into
+ * buffers the caller's next call reuses.
+ */
+export async function allSettledFirst<T>(signal: AbortSignal, tasks: readonly ((signal: AbortSignal) => Promise<T>)[]): Promise<T[]> {
+  const inner = new AbortController();
+  const onAbort = () => inner.abort(signal.reason);
+  if (signal.aborted) onAbort();
+  else signal.addEventListener('abort', onAbort, { once: true });
+  let failure: { error: unknown } | undefined;
+  try {
+    const results = await Promise.all(
+      tasks.map(async (task) => {
+        try {
+          return await task(inner.signal);
+        } catch (e) {
+          failure ??= { error: e };
+          inner.abort(e);
+          return undefined as T;
+        }
+      }),
+    );
+    if (failure) throw failure.error;
+    return results;
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+  }
+}

@@ -2,6 +2,7 @@
  * Evaluates a cube plan for one output window, pulling planes (one band of one time step) on demand. Reductions
  * over time consume their input one step at a time, so memory depends on the window size, not on the time range.
  */
+import { allSettledFirst } from '../async.ts';
 import { OpenEOError } from '../errors.ts';
 import type { Grid, Window } from '../raster/grid/types.ts';
 import { subGrid } from '../raster/grid/affine.ts';
@@ -269,9 +270,9 @@ export function chunkSource(node: CubeNode, grid: Grid, win: ChunkWindow, deps: 
         const data = build(node.input, grid, win, `${path}d`);
         const mask = build(node.mask, grid, win, `${path}m`);
         return src(async (t, b, s) => {
-          const [d, m] = await Promise.all([
-            data.plane(t, b, s),
-            mask.plane(node.maskHasTime ? t : 0, node.maskHasBands ? Math.min(b, mask.bands - 1) : 0, s),
+          const [d, m] = await allSettledFirst(s, [
+            (s) => data.plane(t, b, s),
+            (s) => mask.plane(node.maskHasTime ? t : 0, node.maskHasBands ? Math.min(b, mask.bands - 1) : 0, s),
           ]);
           return deps.kernels.mask(d, m, node.replacement, n, buffers(`${path}|${b}`));
         });
@@ -283,14 +284,15 @@ export function chunkSource(node: CubeNode, grid: Grid, win: ChunkWindow, deps: 
         const plane = async (t: number, band: number, s: AbortSignal) => {
           const tm = node.timeMap[t];
           const bm = node.bandMap[band];
-          const fromA = bm.a !== undefined && tm.a !== undefined ? a.plane(tm.a, bm.a, s) : undefined;
-          const fromB = bm.b !== undefined && tm.b !== undefined ? b.plane(tm.b, bm.b, s) : undefined;
+          const fromA = bm.a !== undefined && tm.a !== undefined ? (s: AbortSignal) => a.plane(tm.a!, bm.a!, s) : undefined;
+          const fromB = bm.b !== undefined && tm.b !== undefined ? (s: AbortSignal) => b.plane(tm.b!, bm.b!, s) : undefined;
           if (fromA && fromB) {
             if (!resolver) throw new OpenEOError('Internal', 'merge without an overlap resolver met an overlap');
-            const [x, y] = await Promise.all([fromA, fromB]);
+            // a failure on one side stops the other before this chunk fails: the plan's next chunk reuses their buffers
+            const [x, y] = await allSettledFirst(s, [fromA, fromB]);
             return resolver(x, y, buffers(`${path}|${band}`), s);
           }
-          return (await (fromA ?? fromB)) ?? deps.kernels.empty(n);
+          return (await (fromA ?? fromB)?.(s)) ?? deps.kernels.empty(n);
         };
         // a band from one side only is that side's plane: written through its own path
         const into = async (t: number, band: number, target: PlaneTarget, s: AbortSignal) => {

@@ -66,22 +66,28 @@ export async function reduceFused(run: FusedRun): Promise<number> {
     return p;
   };
   let pending = read(0);
-  for (let t = 0; t < steps; t++) {
-    signal.throwIfAborted();
-    const raw = await pending;
-    const loop = deps.kernels.fusedStep!(chain.apply, fusion, raw.nodata, raw.data.constructor.name);
-    if (!loop) return t;
-    if (t + 1 < steps) {
-      pending = read(t + 1);
-      // let the next read reach its I/O before this thread is busy with the loop
-      await new Promise<void>((resolve) => setImmediate(resolve));
+  try {
+    for (let t = 0; t < steps; t++) {
+      signal.throwIfAborted();
+      const raw = await pending;
+      const loop = deps.kernels.fusedStep!(chain.apply, fusion, raw.nodata, raw.data.constructor.name);
+      if (!loop) return t;
+      if (t + 1 < steps) {
+        pending = read(t + 1);
+        // let the next read reach its I/O before this thread is busy with the loop
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+      if (raw.cover && coverageIsEmpty(raw.cover)) reducer.addNodata();
+      else {
+        const state = reducer.fusionFor?.(loop.range, steps) ?? fusion;
+        loop(raw.cover ? coverageSpans(raw.cover) : denseSpans(n), raw.data, state.acc, state.counts);
+        reducer.addFused!(raw.cover);
+      }
     }
-    if (raw.cover && coverageIsEmpty(raw.cover)) reducer.addNodata();
-    else {
-      const state = reducer.fusionFor?.(loop.range, steps) ?? fusion;
-      loop(raw.cover ? coverageSpans(raw.cover) : denseSpans(n), raw.data, state.acc, state.counts);
-      reducer.addFused!(raw.cover);
-    }
+  } catch (e) {
+    // the next step's read writes into this node's buffers: it stops (the signal is aborted) before the chunk fails
+    await pending.catch(() => {});
+    throw e;
   }
   return steps;
 }

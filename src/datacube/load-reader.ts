@@ -5,6 +5,7 @@
  * Aligned items take the sparse path: readWindow reports which input blocks hold data, only those are copied, and
  * the plane carries their coverage, so later kernels skip the rest (most blocks of a swath are all no-data).
  */
+import { allSettledFirst } from '../async.ts';
 import { fillRect } from '../raster/block-copy.ts';
 import { TYPED_ARRAY, type RasterArray } from '../raster/data-types.ts';
 import type { Cog, CogReader } from '../raster/cog-reader.ts';
@@ -79,8 +80,10 @@ export function createLoadReader(reader: CogReader, stats: ReadStats = { windows
       const direct = sparse && readsDirectly(plan);
       const skips = cogs.map((cog) => sparse && sameValue(cog.info.nodata, fill));
       if (direct) fillWhereReadsMayLand(raw, plan, cogs, skips, target, fill);
-      const reads = await Promise.all(
-        plan.map(async (p, k): Promise<ItemRead> => {
+      // an item that fails stops the others before this read fails: they write into the slot's buffers
+      const reads = await allSettledFirst(
+        signal,
+        plan.map((p, k) => async (signal: AbortSignal): Promise<ItemRead> => {
           const item = byId.get(p.id)!;
           const cog = cogs[k];
           const w = p.kind === 'copy' ? p.src : (warpFor(p.id, item.grid) ?? p.src);
