@@ -108,30 +108,42 @@ export function maskingSet(TV: ArrayLike<number>, TM: ArrayLike<number>): Int32A
 }
 
 /**
+ * The region holding narrow state ACC (uint16 when `wide`, else uint8) and CNT (uint8), with the first and last pixel
+ * of the spans SP, when the spans lie within the state, the staging area and `length`; 'empty' for no spans;
+ * undefined when the kernel cannot take these arrays.
+ */
+function regionState(wide: boolean, ACC: ArrayLike<number>, CNT: ArrayLike<number> | null, SP: Int32Array, length: number) {
+  if (!ArrayBuffer.isView(ACC) || !(CNT instanceof Uint8Array)) return undefined;
+  const r = regions.get(ACC.buffer);
+  if (!r || CNT.buffer !== ACC.buffer || !(wide ? ACC instanceof Uint16Array : ACC instanceof Uint8Array)) return undefined;
+  if (SP.length === 0) return 'empty' as const;
+  const acc = ACC as unknown as Uint8Array | Uint16Array;
+  const lo = SP[0];
+  const hi = SP[SP.length - 1];
+  if (lo < 0 || hi > r.stageLength || hi > acc.length || hi > CNT.length || hi > length) return undefined;
+  // views the kernel writes through must not reach the staging area
+  if (acc.byteOffset + acc.byteLength > r.stage || CNT.byteOffset + CNT.byteLength > r.stage) return undefined;
+  return { r, acc, counts: CNT, lo, hi };
+}
+
+/**
  * One step of the narrow store of `op` (ACC = op(ACC, sample or identity), CNT += validity) over the spans SP for
  * byte samples X, exactly as the JavaScript loop does it. False (nothing done) when ACC / CNT are not state arrays
  * of a simdRegion of `op` covering the spans.
  */
 export function simdNarrowStep(op: NarrowOp, masked: Int32Array, SP: Int32Array, X: ArrayLike<number>, ACC: ArrayLike<number>, CNT: ArrayLike<number> | null): boolean {
-  if (!ArrayBuffer.isView(ACC) || !ArrayBuffer.isView(CNT) || !ArrayBuffer.isView(X)) return false;
-  const r = regions.get(ACC.buffer);
-  if (!r || CNT.buffer !== ACC.buffer || !(CNT instanceof Uint8Array)) return false;
-  if (!(op === 'sum' ? ACC instanceof Uint16Array : ACC instanceof Uint8Array)) return false;
   if (!(X instanceof Uint8Array || X instanceof Int8Array)) return false;
-  if (SP.length === 0) return true;
-  const lo = SP[0];
-  const hi = SP[SP.length - 1];
-  const acc = ACC as unknown as Uint8Array | Uint16Array;
-  if (lo < 0 || hi > r.stageLength || hi > acc.length || hi > CNT.length || hi > X.length) return false;
-  // views the kernel writes through must not reach the staging area
-  if (acc.byteOffset + acc.byteLength > r.stage || CNT.byteOffset + CNT.byteLength > r.stage) return false;
+  const state = regionState(op === 'sum', ACC, CNT, SP, X.length);
+  if (state === undefined) return false;
+  if (state === 'empty') return true;
+  const { r, acc, counts: CNT8, lo, hi } = state;
   // the covered range of samples, at the same pixel indices as in X (a byte copy, also for Int8Array)
   r.bytes.set(new Uint8Array(X.buffer, X.byteOffset + lo, hi - lo), r.stage + lo);
   const kernel = r.kernel[op];
   for (let s = 0; s < SP.length; s += SPAN_BATCH * 2) {
     const batch = SP.subarray(s, Math.min(SP.length, s + SPAN_BATCH * 2));
     r.spans.set(batch);
-    kernel(acc.byteOffset, CNT.byteOffset, r.stage, r.spans.byteOffset, batch.length >> 1, masked[0], masked[1], masked[2], masked[3]);
+    kernel(acc.byteOffset, CNT8.byteOffset, r.stage, r.spans.byteOffset, batch.length >> 1, masked[0], masked[1], masked[2], masked[3]);
   }
   return true;
 }
@@ -145,23 +157,18 @@ export function simdNarrowStep(op: NarrowOp, masked: Int32Array, SP: Int32Array,
  * covering the spans, or `out` is not a Uint8Array.
  */
 export function simdFinalize(mean: boolean, ACC: ArrayLike<number>, CNT: ArrayLike<number>, out: ArrayLike<number>, nodata: number, SP: Int32Array): boolean {
-  if (!ArrayBuffer.isView(ACC) || !ArrayBuffer.isView(CNT) || !(out instanceof Uint8Array)) return false;
-  const r = regions.get(ACC.buffer);
-  if (!r || CNT.buffer !== ACC.buffer || !(CNT instanceof Uint8Array)) return false;
-  if (!(mean ? ACC instanceof Uint16Array : ACC instanceof Uint8Array)) return false;
-  if (SP.length === 0) return true;
-  const lo = SP[0];
-  const hi = SP[SP.length - 1];
-  const acc = ACC as unknown as Uint8Array | Uint16Array;
-  if (lo < 0 || hi > r.stageLength || hi > acc.length || hi > CNT.length || hi > out.length) return false;
-  if (acc.byteOffset + acc.byteLength > r.stage || CNT.byteOffset + CNT.byteLength > r.stage) return false;
+  if (!(out instanceof Uint8Array)) return false;
+  const state = regionState(mean, ACC, CNT, SP, out.length);
+  if (state === undefined) return false;
+  if (state === 'empty') return true;
+  const { r, acc, counts: CNT8, lo, hi } = state;
   const fill = Uint8Array.of(nodata)[0];
   if (SP.length > 2) r.bytes.fill(fill, r.stage + lo, r.stage + hi);
   const kernel = r.kernel[mean ? 'mean8' : 'pick8'];
   for (let s = 0; s < SP.length; s += SPAN_BATCH * 2) {
     const batch = SP.subarray(s, Math.min(SP.length, s + SPAN_BATCH * 2));
     r.spans.set(batch);
-    kernel(acc.byteOffset, CNT.byteOffset, r.stage, r.spans.byteOffset, batch.length >> 1, fill, 0, 0, 0);
+    kernel(acc.byteOffset, CNT8.byteOffset, r.stage, r.spans.byteOffset, batch.length >> 1, fill, 0, 0, 0);
   }
   out.set(r.bytes.subarray(r.stage + lo, r.stage + hi), lo);
   return true;
