@@ -270,7 +270,11 @@ class ThreadPool implements ChunkPool {
       slot.plans.delete(old);
       slot.worker.postMessage({ type: 'release', planId: old });
     }
-    const onAbort = () => slot.worker.postMessage({ type: 'abort', planId: chunk.planId });
+    // the thread forgets the plan on an abort: so does the slot, and the plan's next chunk there brings it again
+    const onAbort = () => {
+      slot.plans.delete(chunk.planId);
+      slot.worker.postMessage({ type: 'abort', planId: chunk.planId });
+    };
     const settle = () => {
       slot.worker.off('message', onMessage);
       slot.worker.off('exit', onExit);
