@@ -33,8 +33,8 @@ export function lockEmbeddedDatabase(dir: string): () => void {
     }
     const holder = readHolder(file);
     // the same process opening it again (e.g. a restarted context in tests) is its own business
-    if (holder !== undefined && (holder === process.pid || isAlive(holder))) {
-      if (holder === process.pid) return () => {};
+    if (holder === process.pid) return () => {};
+    if (holder !== undefined && isAlive(holder)) {
       throw new Error(
         `The embedded database in ${dir} is in use by process ${holder}. Stop that process first, or point both at one ` +
           'PostgreSQL server with DATABASE_URL (the demo can use a running server: demo --password).',

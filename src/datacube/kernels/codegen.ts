@@ -14,7 +14,7 @@ export type { Operand } from './templates.ts';
 import { fillSpans } from './coverage.ts';
 import type { Plane, WritablePlane } from './values.ts';
 import type { ReducerFusion, ValueRange } from './reducer-base.ts';
-import type { NarrowOp } from './narrow-state.ts';
+import { narrowStart, type NarrowOp } from './narrow-state.ts';
 import { maskingSet, simdNarrowStep } from './simd-narrow.ts';
 
 /** Planes per callback parameter: `x`, `y` as one Plane, `data` (bands) as an array of Planes. */
@@ -56,11 +56,12 @@ export interface FusionSink {
    */
   bytes?: 'Uint8Array' | 'Int8Array';
   /**
-   * With `bytes`: the store into narrow state (integer arrays, see narrow-state.ts) without a branch per pixel. A
-   * masked sample reads `identity` (which leaves ACC as it is) and a validity of 0, so `store(v, m)` may apply both
-   * unconditionally: random mixes of valid and masked samples then cost no mispredicted branches.
+   * With `bytes`: the store into narrow state of `op` (integer arrays, see narrow-state.ts) without a branch per
+   * pixel. A masked sample reads the op's start value (its identity: ACC stays as it is) and a validity of 0, so
+   * `store(v, m)` may apply both unconditionally: random mixes of valid and masked samples cost no mispredicted
+   * branches.
    */
-  narrow?: { op: NarrowOp; identity: number; store(v: string, m: string): string };
+  narrow?: { op: NarrowOp; store(v: string, m: string): string };
 }
 
 /**
@@ -316,7 +317,7 @@ function byteLookupLoop(tabulate: FusedLoop, sink: FusionSink & { bytes: 'Uint8A
   const wide = lookupLoop(sink.store({ v: 'TV[k]', m: 'TM[k]', type: 'number' }));
   // narrow state only ever receives non-negative integers (fitsNarrow); other tables keep the branching loop
   const narrow = sink.narrow && range.integer && range.min >= 0 && range.max <= 65535 ? sink.narrow : undefined;
-  const TN = narrow && Int32Array.from(TV, (v, k) => (TM[k] === 0 ? narrow.identity : v));
+  const TN = narrow && Int32Array.from(TV, (v, k) => (TM[k] === 0 ? narrowStart(narrow.op) : v));
   const branchless = narrow && lookupLoop(narrow.store('TN[k]', 'TM[k]'));
   const tables = { TV: int32 ? Int32Array.from(TV) : TV, TM: Uint8Array.from(TM, (m) => (m === 0 ? 0 : 1)), TN };
   // a masking table (valid samples are their own value) runs 16 pixels a step where the state is in a SIMD memory

@@ -6,7 +6,7 @@
  */
 import { buildKernel, type FusedLoop, type Operand, type PlaneKernel } from './codegen.ts';
 import type { ReducerFusion } from './reducer-base.ts';
-import { narrowStart, type NarrowOp } from './narrow-state.ts';
+import type { NarrowOp } from './narrow-state.ts';
 
 /**
  * The loop adding one step of raw samples (array type `sampleType`, no-data `nodata`) through `kernel`. Generated
@@ -17,7 +17,7 @@ export function fusedReduceStep(kernel: PlaneKernel, fusion: ReducerFusion, noda
   const nd = nodata !== null && sampleType === 'Float32Array' ? Math.fround(nodata) : nodata;
   const bytes = sampleType === 'Uint8Array' || sampleType === 'Int8Array' ? sampleType : undefined;
   const op = fusion.op;
-  const narrow = op === 'max' || op === 'min' || op === 'sum' ? { op, identity: narrowStart(op), store: (v: string, m: string) => narrowStore(op, v, m) } : undefined;
+  const narrow = op === 'max' || op === 'min' || op === 'sum' ? { op, store: (v: string, m: string) => narrowStore(op, v, m) } : undefined;
   return kernel.fuse({ key: `${op}|${nd}|${sampleType}`, nodata: nd, store: (r) => reducerStore(op, r), bytes, narrow });
 }
 

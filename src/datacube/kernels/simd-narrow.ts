@@ -126,6 +126,15 @@ function regionState(wide: boolean, ACC: ArrayLike<number>, CNT: ArrayLike<numbe
   return { r, acc, counts: CNT, lo, hi };
 }
 
+/** Copies the spans SP into the region's span area SPAN_BATCH pairs at a time and calls `kernel(address, pairs)`. */
+function inSpanBatches(r: Region, SP: Int32Array, kernel: (spans: number, pairs: number) => void): void {
+  for (let s = 0; s < SP.length; s += SPAN_BATCH * 2) {
+    const batch = SP.subarray(s, Math.min(SP.length, s + SPAN_BATCH * 2));
+    r.spans.set(batch);
+    kernel(r.spans.byteOffset, batch.length >> 1);
+  }
+}
+
 /**
  * One step of the narrow store of `op` (ACC = op(ACC, sample or identity), CNT += validity) over the spans SP for
  * byte samples X, exactly as the JavaScript loop does it. False (nothing done) when ACC / CNT are not state arrays
@@ -140,11 +149,7 @@ export function simdNarrowStep(op: NarrowOp, masked: Int32Array, SP: Int32Array,
   // the covered range of samples, at the same pixel indices as in X (a byte copy, also for Int8Array)
   r.bytes.set(new Uint8Array(X.buffer, X.byteOffset + lo, hi - lo), r.stage + lo);
   const kernel = r.kernel[op];
-  for (let s = 0; s < SP.length; s += SPAN_BATCH * 2) {
-    const batch = SP.subarray(s, Math.min(SP.length, s + SPAN_BATCH * 2));
-    r.spans.set(batch);
-    kernel(acc.byteOffset, CNT8.byteOffset, r.stage, r.spans.byteOffset, batch.length >> 1, masked[0], masked[1], masked[2], masked[3]);
-  }
+  inSpanBatches(r, SP, (spans, n) => kernel(acc.byteOffset, CNT8.byteOffset, r.stage, spans, n, masked[0], masked[1], masked[2], masked[3]));
   return true;
 }
 
@@ -165,11 +170,7 @@ export function simdFinalize(mean: boolean, ACC: ArrayLike<number>, CNT: ArrayLi
   const fill = Uint8Array.of(nodata)[0];
   if (SP.length > 2) r.bytes.fill(fill, r.stage + lo, r.stage + hi);
   const kernel = r.kernel[mean ? 'mean8' : 'pick8'];
-  for (let s = 0; s < SP.length; s += SPAN_BATCH * 2) {
-    const batch = SP.subarray(s, Math.min(SP.length, s + SPAN_BATCH * 2));
-    r.spans.set(batch);
-    kernel(acc.byteOffset, CNT8.byteOffset, r.stage, r.spans.byteOffset, batch.length >> 1, fill, 0, 0, 0);
-  }
+  inSpanBatches(r, SP, (spans, n) => kernel(acc.byteOffset, CNT8.byteOffset, r.stage, spans, n, fill, 0, 0, 0));
   out.set(r.bytes.subarray(r.stage + lo, r.stage + hi), lo);
   return true;
 }
