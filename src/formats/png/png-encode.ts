@@ -65,13 +65,22 @@ export function encodePng(rgba: Uint8Array, width: number, height: number, level
 
 /**
  * A palette PNG: one byte per pixel indexing `palette` (RGB triples, at most 256), with `alpha` giving the opacity
- * of the first entries (tRNS; the others are opaque). A quarter of the RGBA bytes to filter and compress.
+ * of the first entries (tRNS; the others are opaque). A quarter of the RGBA bytes to compress. Scanlines are not
+ * filtered, as the PNG specification recommends for palette images: differences of palette indices carry no
+ * meaning, and choosing a filter per row cost as much as the compression.
  */
 export function encodeIndexedPng(indices: Uint8Array, palette: Uint8Array, alpha: Uint8Array | null, width: number, height: number, level = 6): Uint8Array {
   if (indices.length !== width * height) throw new RangeError(`Index buffer of ${indices.length} bytes does not match ${width}x${height}`);
   if (palette.length % 3 !== 0 || palette.length < 3 || palette.length > 768) throw new RangeError(`Palette of ${palette.length} bytes is not 1 to 256 RGB entries`);
   const extra = [chunk('PLTE', palette), ...(alpha && alpha.length > 0 ? [chunk('tRNS', alpha)] : [])];
-  return assemble(width, height, 3, filterScanlines(indices, width, height, 1), level, extra);
+  return assemble(width, height, 3, unfilteredScanlines(indices, width, height), level, extra);
+}
+
+/** Scanlines with filter type None: a zero byte before each row. */
+function unfilteredScanlines(bytes: Uint8Array, width: number, height: number): Uint8Array {
+  const out = new Uint8Array(height * (width + 1));
+  for (let y = 0; y < height; y++) out.set(bytes.subarray(y * width, (y + 1) * width), y * (width + 1) + 1);
+  return out;
 }
 
 function assemble(width: number, height: number, colorType: 3 | 6, filtered: Uint8Array, level: number, extra: Uint8Array[]): Uint8Array {

@@ -123,13 +123,18 @@ export function createQuicklookWriter(store: ObjectStore, prefix: string, option
         break;
       }
       const assets: WrittenAsset[] = [];
-      for (const v of meta.variables) {
-        const key = `${root}${fileOf(v)}`;
-        // A repeated finish() finds the staging area gone: keep the images it wrote.
-        if (staged || !(await store.head(key, signal))) {
-          const image = await assemble(meta, v, g, signal);
+      // A repeated finish() finds the staging area gone: keep the images it wrote.
+      const todo = await Promise.all(meta.variables.map(async (v) => staged || !(await store.head(`${root}${fileOf(v)}`, signal))));
+      // the next variable's staged tiles are fetched while this one is rendered (two images in memory at most)
+      const fetch = (i: number) => (i < meta.variables.length && todo[i] ? assemble(meta, meta.variables[i], g, signal) : Promise.resolve(undefined));
+      let next = fetch(0);
+      for (const [i, v] of meta.variables.entries()) {
+        const image = await next;
+        next = fetch(i + 1);
+        next.catch(() => {}); // awaited in the next round; a failure while this one renders is not unhandled
+        if (image) {
           const png = renderPng(image, g.width, g.height, { colormap: options.colormap, min: options.min, max: options.max, nodata: v.nodata });
-          await store.put(key, png, { contentType: 'image/png' }, signal);
+          await store.put(`${root}${fileOf(v)}`, png, { contentType: 'image/png' }, signal);
         }
         const label = meta.time ? ` at ${meta.time.labels[meta.time.labels.length - 1]}` : '';
         assets.push({ path: fileOf(v), type: 'image/png', roles: ['overview'], title: `Quicklook of ${v.name}${label}`, 'proj:shape': [g.height, g.width] });
