@@ -4,8 +4,8 @@
  * run today (same inputs and grid, with a pixel comparison), peak RSS as the area and the month double, and COG read
  * throughput. Figures are measured side by side in one run and reported as ratios, because the machine is shared
  * and noisy.
- * Options: --size small|medium (default medium), --texture smooth|speckle|both (default smooth), --skip-cog,
- * --skip-distributed. The smooth demo likelihood compresses far better than real GFM inputs, so decode-only is
+ * Options: --size small|medium (default medium), --texture smooth|speckle|both (default smooth), --compression
+ * zstd|deflate (of the input COGs, default zstd; GFM's COGs come with either), --skip-cog, --skip-distributed. The smooth demo likelihood compresses far better than real GFM inputs, so decode-only is
  * unrealistically cheap; speckle (see src/demo-data/speckle.ts) decodes more like them. Each texture has its own
  * cached collection; `both` runs the flood-job section on each and prints them side by side, and the later sections
  * on the first (smooth).
@@ -29,6 +29,7 @@ const { values } = parseArgs({
   options: {
     size: { type: 'string', default: 'medium' },
     texture: { type: 'string', default: 'smooth' },
+    compression: { type: 'string', default: 'zstd' },
     'skip-cog': { type: 'boolean', default: false },
     'skip-distributed': { type: 'boolean', default: false },
   },
@@ -36,8 +37,11 @@ const { values } = parseArgs({
 const size = values.size as DemoSize;
 const textures: DemoTexture[] = values.texture === 'both' ? ['smooth', 'speckle'] : [values.texture as DemoTexture];
 if (!textures.every((t) => DEMO_TEXTURES.includes(t))) throw new Error(`--texture must be ${DEMO_TEXTURES.join(', ')} or both`);
-/** The smooth collection keeps the cache folder it always had. */
-const rootOf = (texture: DemoTexture) => path.join(tmpdir(), `openeo-bench-${size}${texture === 'smooth' ? '' : `-${texture}`}`);
+const compression = values.compression as 'zstd' | 'deflate';
+if (compression !== 'zstd' && compression !== 'deflate') throw new Error('--compression must be zstd or deflate');
+/** The smooth zstd collection keeps the cache folder it always had. */
+const rootOf = (texture: DemoTexture) =>
+  path.join(tmpdir(), `openeo-bench-${size}${texture === 'smooth' ? '' : `-${texture}`}${compression === 'zstd' ? '' : `-${compression}`}`);
 const log = (s: string) => process.stdout.write(s + '\n');
 
 const AOI = { west: 67.398376, south: 26.197341, east: 69.0271, north: 27.591066 };
@@ -70,10 +74,10 @@ async function floodSection(texture: DemoTexture) {
   const root = rootOf(texture);
   const collection = path.join(root, 'demo', 'gfm');
   if (!existsSync(path.join(collection, 'collection.json'))) {
-    log(`generating the ${size} ${texture} demo collection in ${collection} …`);
-    await generateDemoData({ size, outDir: collection, texture });
+    log(`generating the ${size} ${texture} ${compression} demo collection in ${collection} …`);
+    await generateDemoData({ size, outDir: collection, texture, compression });
   }
-  log(`\n== flood job on the ${size} ${texture} demo collection (2 bands, tutorial AOI, August 2023) ==`);
+  log(`\n== flood job on the ${size} ${texture} demo collection, ${compression} COGs (2 bands, tutorial AOI, August 2023) ==`);
   const full = job(root, 'full', AOI, ['2023-08-01', '2023-09-01']);
   const needed = await neededBlocks(collection, full.shape, full.transform, '2023-08-01', '2023-09-01');
   const bound = await decodeOnly(needed);
@@ -131,7 +135,7 @@ log(`worker threads boot from ${entry.kind === 'bundle' ? `their bundle (ready i
 const sections: Awaited<ReturnType<typeof floodSection>>[] = [];
 for (const texture of textures) sections.push(await floodSection(texture));
 if (sections.length > 1) {
-  log(`\n== flood job side by side (${size}) ==`);
+  log(`\n== flood job side by side (${size}, ${compression} COGs) ==`);
   const row = (label: string, f: (s: (typeof sections)[number]) => number | undefined, digits = 2) =>
     log(label.padEnd(44) + sections.map((s) => (f(s)?.toFixed(digits) ?? 'n/a').padStart(10)).join(''));
   log(''.padEnd(44) + sections.map((s) => s.texture.padStart(10)).join(''));

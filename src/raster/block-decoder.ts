@@ -1,12 +1,13 @@
 /**
- * Decompression of whole blocks. DEFLATE goes to Node's native zlib (inflateSync: measured faster per core than the
- * async variant, which pays a thread-pool hop per block); ZSTD to zstddec's WASM build (measured fastest of
+ * Decompression of whole blocks. DEFLATE goes to Node's native zlib, synchronously (measured faster per core than the
+ * async variant, which pays a thread-pool hop per block) and into reusable buffers (inflate-into.ts); ZSTD to zstddec's WASM build (measured fastest of
  * zstddec, @bokuweb/zstd-wasm, fzstd; see bench/cog-read.ts), run into reusable buffers (zstd-into.ts). Other TIFF
  * compressions fall back to geotiff.js.
  */
 import { inflateSync } from 'node:zlib';
 import { getDecoder } from 'geotiff';
 import { ZSTDDecoder } from 'zstddec';
+import { createInflateInto } from './inflate-into.ts';
 import { createZstdInto } from './zstd-into.ts';
 
 export const COMPRESSION = { none: 1, lzw: 5, deflate: 8, adobeDeflate: 32946, zstd: 50000 } as const;
@@ -25,8 +26,8 @@ export interface BlockDecodeParams {
 export interface BlockDecoder {
   /**
    * Returns the decoded bytes (before predictor/byte order handling). Synchronous for none/DEFLATE/ZSTD; other
-   * compressions return a promise. Throws a plain Error on corrupt input; callers name the asset. ZSTD decodes
-   * into `into` (of exactly `decodedBytes`) when given; other compressions may return another array.
+   * compressions return a promise. Throws a plain Error on corrupt input; callers name the asset. DEFLATE and ZSTD
+   * decode into `into` (of exactly `decodedBytes`) when given; other compressions may return another array.
    */
   decode(bytes: Uint8Array, p: BlockDecodeParams, into?: Uint8Array): Uint8Array | Promise<Uint8Array>;
   /**
@@ -39,6 +40,7 @@ export interface BlockDecoder {
 /** Loads the WASM decoder; one per reader (instances are cheap to share, never module-global here). */
 export async function createBlockDecoder(): Promise<BlockDecoder> {
   const zstdInto = createZstdInto();
+  const inflateInto = createInflateInto();
   let zstd: ZSTDDecoder | undefined;
   if (!zstdInto) {
     zstd = new ZSTDDecoder();
@@ -55,8 +57,13 @@ export async function createBlockDecoder(): Promise<BlockDecoder> {
         case COMPRESSION.none:
           return bytes;
         case COMPRESSION.deflate:
-        case COMPRESSION.adobeDeflate:
-          return inflateSync(bytes, { maxOutputLength: Math.max(p.decodedBytes, 1) });
+        case COMPRESSION.adobeDeflate: {
+          if (!inflateInto) return inflateSync(bytes, { maxOutputLength: Math.max(p.decodedBytes, 1), chunkSize: Math.max(p.decodedBytes, 64) });
+          const out = into && into.length === p.decodedBytes ? into : new Uint8Array(Buffer.allocUnsafeSlow(p.decodedBytes).buffer, 0, p.decodedBytes);
+          const n = inflateInto(bytes, out);
+          if (n !== p.decodedBytes) throw new Error(`DEFLATE stream decoded to ${n} bytes`);
+          return out;
+        }
         case COMPRESSION.zstd: {
           if (zstdInto) {
             // every byte is overwritten: a fresh buffer needs no zero-filling
