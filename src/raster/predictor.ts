@@ -33,17 +33,48 @@ export function undoHorizontalPredictor(
   rows: number,
   samples: number,
 ): void {
-  const rowLen = width * samples;
   // unsigned views give two's complement wrap-around for signed types as well
-  let a: Uint8Array | Uint16Array | Uint32Array;
-  if (bytesPerSample === 1) a = bytes;
-  else if (bytesPerSample === 2) a = new Uint16Array(bytes.buffer, bytes.byteOffset, bytes.length >> 1);
-  else if (bytesPerSample === 4) a = new Uint32Array(bytes.buffer, bytes.byteOffset, bytes.length >> 2);
+  if (bytesPerSample === 1) prefixSums8(bytes, width * samples, rows, samples);
+  else if (bytesPerSample === 2) prefixSums16(new Uint16Array(bytes.buffer, bytes.byteOffset, bytes.length >> 1), width * samples, rows, samples);
+  else if (bytesPerSample === 4) prefixSums32(new Uint32Array(bytes.buffer, bytes.byteOffset, bytes.length >> 2), width * samples, rows, samples);
   else throw new RangeError(`horizontal predictor on ${bytesPerSample * 8}-bit samples`);
+}
+
+// One function per array type, so that each loop sees a single element kind, and the running sum stays in a
+// register: `a[i] += a[i - samples]` on the union of views read back the value just stored. Measured on a 512 x 512
+// uint8 block: ~640 µs before, ~400 µs now (its ZSTD decompression takes ~130 µs); uint16 ~780 -> ~400 µs.
+
+function prefixSums8(a: Uint8Array, rowLen: number, rows: number, samples: number): void {
   const n = Math.min(rows, Math.floor(a.length / rowLen));
   for (let r = 0; r < n; r++) {
     const end = (r + 1) * rowLen;
-    for (let i = r * rowLen + samples; i < end; i++) a[i] += a[i - samples];
+    for (let s = r * rowLen; s < r * rowLen + samples && s < end; s++) {
+      let acc = a[s];
+      for (let i = s + samples; i < end; i += samples) a[i] = acc = (acc + a[i]) & 0xff;
+    }
+  }
+}
+
+function prefixSums16(a: Uint16Array, rowLen: number, rows: number, samples: number): void {
+  const n = Math.min(rows, Math.floor(a.length / rowLen));
+  for (let r = 0; r < n; r++) {
+    const end = (r + 1) * rowLen;
+    for (let s = r * rowLen; s < r * rowLen + samples && s < end; s++) {
+      let acc = a[s];
+      for (let i = s + samples; i < end; i += samples) a[i] = acc = (acc + a[i]) & 0xffff;
+    }
+  }
+}
+
+function prefixSums32(a: Uint32Array, rowLen: number, rows: number, samples: number): void {
+  const n = Math.min(rows, Math.floor(a.length / rowLen));
+  for (let r = 0; r < n; r++) {
+    const end = (r + 1) * rowLen;
+    for (let s = r * rowLen; s < r * rowLen + samples && s < end; s++) {
+      let acc = a[s];
+      // `| 0` wraps modulo 2^32 (stored back as unsigned)
+      for (let i = s + samples; i < end; i += samples) a[i] = acc = (acc + a[i]) | 0;
+    }
   }
 }
 

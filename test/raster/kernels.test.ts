@@ -41,6 +41,27 @@ describe('raster kernels', () => {
     assert.ok(blockBytesEqual(t, t, 3, 3, 2));
   });
 
+  test('the horizontal predictor is undone as the plain running sum per sample, for every word size and interleave', () => {
+    let seed = 7;
+    const rnd = () => (seed = (seed * 1103515245 + 12345) >>> 0);
+    for (const bps of [1, 2, 4]) {
+      for (const samples of [1, 2, 3, 4]) {
+        const width = 37;
+        const rows = 5;
+        const Words = bps === 1 ? Uint8Array : bps === 2 ? Uint16Array : Uint32Array;
+        const stored = new Words(width * samples * rows).map(() => rnd());
+        const expected = stored.slice();
+        // the definition: each sample adds the same sample of the pixel to its left, wrapping at the word size
+        for (let r = 0; r < rows; r++) {
+          for (let i = r * width * samples + samples; i < (r + 1) * width * samples; i++) expected[i] = expected[i] + expected[i - samples];
+        }
+        const bytes = new Uint8Array(stored.buffer.slice(0));
+        undoHorizontalPredictor(bytes, bps, width, rows, samples);
+        assert.deepEqual(new Words(bytes.buffer), expected, `${bps * 8}-bit, ${samples} sample(s)`);
+      }
+    }
+  });
+
   test('predictor and byte order helpers', () => {
     const rows = new Uint8Array([1, 1, 1, 254, 5, 0, 0, 0]);
     undoHorizontalPredictor(rows, 1, 4, 2, 1);
