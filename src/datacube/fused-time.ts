@@ -1,8 +1,8 @@
 /**
  * The fused form of a temporal reduction over (an apply of) a load: each step's raw samples go through one
- * generated loop into the reducer's state, and the next step's blocks are being read while the current one is
- * computed. Steps the fused loop cannot take (a callback that turns no-data into data) return `false` to the caller,
- * which then evaluates them through planes.
+ * generated loop into the reducer's state, while the blocks of the next READ_AHEAD steps are being read. Steps the
+ * fused loop cannot take (a callback that turns no-data into data) return `false` to the caller, which then
+ * evaluates them through planes.
  */
 import type { Grid } from '../raster/grid/types.ts';
 import type { BufferArena } from './arena.ts';
@@ -37,6 +37,13 @@ export function fusableChain(node: CubeNode): FusableChain | undefined {
   return { load: node, apply, time, band };
 }
 
+/**
+ * Steps read ahead of the one computed. Reads of remote assets wait on the network: with one step ahead, a flood
+ * job over COGs answering after 20 ms took 5.7x as long as over local files (19.7 instead of 3.5 s), as every step
+ * waited for its read. Each step ahead holds one more raw plane of the band (a byte per pixel for GFM bands).
+ */
+export const READ_AHEAD = 8;
+
 export interface FusedRun {
   deps: EvalDeps;
   arena: BufferArena;
@@ -59,22 +66,30 @@ export async function reduceFused(run: FusedRun): Promise<number> {
   const fusion = deps.loads.readRaw && deps.kernels.fusedStep ? reducer.fusion?.() : undefined;
   if (!fusion || steps === 0) return 0;
   const n = target.width * target.height;
-  // two sets of read buffers: step t + 1 is read into the other while step t is computed
+  const ahead = Math.min(READ_AHEAD, steps);
+  // ahead + 1 sets of read buffers: steps t + 1 .. t + ahead are read into the others while step t is computed
   const read = (t: number): Promise<RawPlane> => {
-    const p = deps.loads.readRaw!(chain.load, chain.time(t), chain.band(run.band), target, signal, { arena: run.arena, key: `${run.key}|${t % 2}` });
+    const p = deps.loads.readRaw!(chain.load, chain.time(t), chain.band(run.band), target, signal, { arena: run.arena, key: `${run.key}|${t % (ahead + 1)}` });
     p.catch(() => {}); // awaited below; a failure while nobody waits yet is not unhandled
     return p;
   };
-  let pending = read(0);
+  const pending = new Map<number, Promise<RawPlane>>();
+  for (let t = 0; t < ahead; t++) pending.set(t, read(t));
+  // reads still running write into this node's buffers: they end before this returns or throws
+  const settleReads = () => Promise.all([...pending.values()].map((p) => p.catch(() => {})));
   try {
     for (let t = 0; t < steps; t++) {
       signal.throwIfAborted();
-      const raw = await pending;
+      const raw = await pending.get(t)!;
+      pending.delete(t);
       const loop = deps.kernels.fusedStep!(chain.apply, fusion, raw.nodata, raw.data.constructor.name);
-      if (!loop) return t;
-      if (t + 1 < steps) {
-        pending = read(t + 1);
-        // let the next read reach its I/O before this thread is busy with the loop
+      if (!loop) {
+        await settleReads();
+        return t;
+      }
+      if (t + ahead < steps) {
+        pending.set(t + ahead, read(t + ahead));
+        // let the new read reach its I/O before this thread is busy with the loop
         await new Promise<void>((resolve) => setImmediate(resolve));
       }
       if (raw.cover && coverageIsEmpty(raw.cover)) reducer.addNodata();
@@ -85,8 +100,8 @@ export async function reduceFused(run: FusedRun): Promise<number> {
       }
     }
   } catch (e) {
-    // the next step's read writes into this node's buffers: it stops (the signal is aborted) before the chunk fails
-    await pending.catch(() => {});
+    // the failure aborts the signal (see the chunk's runner): the reads stop before the chunk fails
+    await settleReads();
     throw e;
   }
   return steps;

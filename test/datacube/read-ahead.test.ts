@@ -1,0 +1,68 @@
+/**
+ * A fused temporal reduction reads READ_AHEAD steps ahead of the one it computes (remote assets answer late): the
+ * reads overlap, and none of them writes into the buffer of a step still being read or computed.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { BufferArena } from '../../src/datacube/arena.ts';
+import { chunkSource, type LoadReader } from '../../src/datacube/chunk-eval.ts';
+import { READ_AHEAD } from '../../src/datacube/fused-time.ts';
+import { createKernelProvider } from '../../src/datacube/kernel-provider.ts';
+import type { CallbackSpec, CubeNode } from '../../src/datacube/types.ts';
+import type { Grid } from '../../src/raster/grid/types.ts';
+
+const W = 16;
+const H = 8;
+const T = 3 * READ_AHEAD + 1;
+const GRID: Grid = { crs: { proj4: '+proj=longlat +datum=WGS84 +no_defs' }, transform: [1, 0, 10, 0, -1, 50], width: W, height: H };
+const node: CubeNode = {
+  op: 'reduce_time',
+  input: {
+    op: 'load',
+    collection: 'c',
+    grid: GRID,
+    bands: [{ name: 'b', asset: 'b', dtype: 'uint8', nodata: 0 }],
+    steps: Array.from({ length: T }, (_, t) => ({ label: `2023-08-${String(t + 1).padStart(2, '0')}T00:00:00Z`, items: [] })),
+  },
+  callback: { graph: { r: { process_id: 'sum', arguments: { data: { from_parameter: 'data' } }, result: true } } as CallbackSpec['graph'], parameterNames: ['data'] },
+};
+/** Step t's sample at pixel i; 0 is no-data. */
+const sample = (t: number, i: number) => (i * 7 + t * 13) % 11;
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+test('reads run ahead of the reduction, each into a buffer no other step is using', async () => {
+  let active = 0;
+  let most = 0;
+  const loads: LoadReader = {
+    read: () => Promise.reject(new Error('planes are not expected here')),
+    // as the load reader does: into the slot's buffer, written over a while (the I/O), answered late and out of order
+    async readRaw(_node, step, _band, target, _signal, slot) {
+      active++;
+      most = Math.max(most, active);
+      try {
+        const n = target.width * target.height;
+        const buf = slot!.arena.scratch(`${slot!.key}|raw`, n, (len) => new Uint8Array(len));
+        for (let i = 0; i < n; i++) buf[i] = sample(step, i);
+        await sleep(2 + ((step * 5) % 7));
+        for (let i = n >> 1; i < n; i++) buf[i] = sample(step, i);
+        return { data: buf, nodata: 0 };
+      } finally {
+        active--;
+      }
+    },
+  };
+  const deps = { kernels: createKernelProvider(), loads, arena: new BufferArena() };
+  const plane = await chunkSource(node, GRID, { col: 0, row: 0, width: W, height: H }, deps).plane(0, 0, new AbortController().signal);
+  assert.equal(most, READ_AHEAD, `reads in flight at once: ${most}`);
+  assert.equal(active, 0);
+  for (let i = 0; i < W * H; i++) {
+    let sum = 0;
+    let valid = false;
+    for (let t = 0; t < T; t++) {
+      const v = sample(t, i);
+      if (v !== 0) (sum += v), (valid = true);
+    }
+    assert.equal(plane.valid === null || plane.valid[i] === 1, valid, `validity of pixel ${i}`);
+    if (valid) assert.equal(plane.data[i], sum, `sum at pixel ${i}`);
+  }
+});
