@@ -1,4 +1,5 @@
 /** Small asynchronous helpers shared by the I/O modules. */
+import { setMaxListeners } from 'node:events';
 
 /** Resolves after `ms`, or rejects with the signal's reason as soon as it aborts. */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
@@ -41,6 +42,9 @@ export async function forEachLimit<T>(items: readonly T[], limit: number, task: 
  */
 export async function allSettledFirst<T>(signal: AbortSignal, tasks: readonly ((signal: AbortSignal) => Promise<T>)[]): Promise<T[]> {
   const inner = new AbortController();
+  // every task's own reads listen to it (variables x steps read ahead): many listeners at once are the design here,
+  // not a leak (each removes its own when it ends), so Node's warning beyond 10 does not apply
+  setMaxListeners(0, inner.signal);
   const onAbort = () => inner.abort(signal.reason);
   if (signal.aborted) onAbort();
   else signal.addEventListener('abort', onAbort, { once: true });

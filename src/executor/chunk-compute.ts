@@ -2,9 +2,11 @@
  * Computes one unit of work of an output plan (an output chunk, or a strip of them when apply_dimension runs along x
  * or y): every variable (and time step, when kept) as typed arrays.
  */
+import { allSettledFirst } from '../async.ts';
 import { bufferedPlanes, chunkSource, spatialApplies, writeInto, type EvalDeps } from '../datacube/chunk-eval.ts';
 import { TYPED_ARRAY, type RasterArray } from '../raster/data-types.ts';
 import type { ChunkWindow, RasterMeta } from '../formats/raster-writer.ts';
+import type { CubeNode } from '../datacube/types.ts';
 import type { OutputPlan } from './output-plan.ts';
 
 /**
@@ -55,16 +57,36 @@ export async function computeChunk(plan: OutputPlan, win: ChunkWindow, deps: Eva
   for (let y = 0; y < win.height; y += rows) {
     const h = Math.min(rows, win.height - y);
     const source = chunkSource(plan.node, plan.grid, { col: win.x0, row: win.y0 + y, width: win.width, height: h }, deps);
-    for (const v of plan.variables) {
-      for (let t = 0; t < steps; t++) {
-        signal.throwIfAborted();
-        // rows y..y+h of time step t: contiguous in the [t][row][col] layout
-        const at = t * n + y * win.width;
-        await writeInto(source, t, v.band, { dtype: v.dtype, out: out[v.name].subarray(at, at + h * win.width) as RasterArray, opts: { nodata: v.nodata, rounding: 'trunc' } }, signal);
-      }
-    }
+    // groups at once: while one computes, the others' reads wait on their I/O (remote assets answer late)
+    await allSettledFirst(
+      signal,
+      independentGroups(plan.node, plan.variables).map((group) => async (signal: AbortSignal) => {
+        for (const v of group) {
+          for (let t = 0; t < steps; t++) {
+            signal.throwIfAborted();
+            // rows y..y+h of time step t: contiguous in the [t][row][col] layout
+            const at = t * n + y * win.width;
+            await writeInto(source, t, v.band, { dtype: v.dtype, out: out[v.name].subarray(at, at + h * win.width) as RasterArray, opts: { nodata: v.nodata, rounding: 'trunc' } }, signal);
+          }
+        }
+      }),
+    );
   }
   return out;
+}
+
+/**
+ * The variables in groups whose evaluations share no buffers, so that groups may run at once (each group in turn):
+ * under a merge at the root, the bands taken from one side only (its subtree's nodes, reducer states and read
+ * buffers are its own, as when the merge evaluates both sides at once). Everything else is one group: two bands of
+ * one subtree may need the same node's plane (a mask's single band, say), which is computed into one buffer.
+ */
+export function independentGroups<V extends { band: number }>(node: CubeNode, variables: readonly V[]): V[][] {
+  if (node.op !== 'merge') return [[...variables]];
+  const a = variables.filter((v) => node.bandMap[v.band]?.from === 'a');
+  const b = variables.filter((v) => node.bandMap[v.band]?.from === 'b');
+  if (a.length + b.length < variables.length) return [[...variables]];
+  return [a, b].filter((g) => g.length > 0);
 }
 
 /** The writer's view of an output plan. */
