@@ -100,7 +100,7 @@ export async function reduceFused(run: FusedRun): Promise<number> {
       }
     }
   } catch (e) {
-    // the failure aborts the signal (see the chunk's runner): the reads stop before the chunk fails
+    // the reads end (or stop, where the failure aborted the signal) before the chunk fails
     await settleReads();
     throw e;
   }

@@ -1,6 +1,7 @@
 /**
  * Decompression of whole blocks. DEFLATE goes to Node's native zlib, synchronously (measured faster per core than the
- * async variant, which pays a thread-pool hop per block) and into reusable buffers (inflate-into.ts); ZSTD to zstddec's WASM build (measured fastest of
+ * async variant, which pays a thread-pool hop per block) and into reusable buffers (inflate-into.ts); ZSTD to
+ * zstddec's WASM build (measured fastest of
  * zstddec, @bokuweb/zstd-wasm, fzstd; see bench/cog-read.ts), run into reusable buffers (zstd-into.ts). Other TIFF
  * compressions fall back to geotiff.js.
  */
@@ -59,15 +60,14 @@ export async function createBlockDecoder(): Promise<BlockDecoder> {
         case COMPRESSION.deflate:
         case COMPRESSION.adobeDeflate: {
           if (!inflateInto) return inflateSync(bytes, { maxOutputLength: Math.max(p.decodedBytes, 1), chunkSize: Math.max(p.decodedBytes, 64) });
-          const out = into && into.length === p.decodedBytes ? into : new Uint8Array(Buffer.allocUnsafeSlow(p.decodedBytes).buffer, 0, p.decodedBytes);
+          const out = target(into, p.decodedBytes);
           const n = inflateInto(bytes, out);
           if (n !== p.decodedBytes) throw new Error(`DEFLATE stream decoded to ${n} bytes`);
           return out;
         }
         case COMPRESSION.zstd: {
           if (zstdInto) {
-            // every byte is overwritten: a fresh buffer needs no zero-filling
-            const out = into && into.length === p.decodedBytes ? into : new Uint8Array(Buffer.allocUnsafeSlow(p.decodedBytes).buffer, 0, p.decodedBytes);
+            const out = target(into, p.decodedBytes);
             const n = zstdInto(bytes, out);
             if (n !== p.decodedBytes) throw new Error(`ZSTD frame decoded to ${n} bytes`);
             return out;
@@ -83,6 +83,13 @@ export async function createBlockDecoder(): Promise<BlockDecoder> {
     },
   };
 }
+
+/**
+ * The caller's buffer when it has the block's size, else a new one. A new one is not zero-filled: the decoders
+ * overwrite every byte, or the block fails on its length.
+ */
+const target = (into: Uint8Array | undefined, bytes: number): Uint8Array =>
+  into && into.length === bytes ? into : new Uint8Array(Buffer.allocUnsafeSlow(bytes).buffer, 0, bytes);
 
 async function decodeWithGeotiff(bytes: Uint8Array, p: BlockDecodeParams): Promise<Uint8Array> {
   const decoder = await getDecoder(p.compression, {
