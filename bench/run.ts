@@ -2,11 +2,12 @@
  * `npm run bench`: end-to-end flood job on the medium demo collection against the decode-only bounds of the same
  * inputs (our zstd decoder on bytes in memory, and GDAL reading the same blocks) and against the Dask workflow users
  * run today (same inputs and grid, with a pixel comparison), peak RSS as the area and the month double, and COG read
- * throughput. Figures are measured side by side in one run and reported as ratios, because the machine is shared
- * and noisy.
+ * throughput, and the job over remote COGs (served over HTTP with a delay). Figures are measured side by side in one
+ * run and reported as ratios, because the machine is shared and noisy.
  * Options: --size small|medium (default medium), --texture smooth|speckle|both (default smooth), --compression
- * zstd|deflate (of the input COGs, default zstd; GFM's COGs come with either), --skip-cog, --skip-distributed. The smooth demo likelihood compresses far better than real GFM inputs, so decode-only is
- * unrealistically cheap; speckle (see src/demo-data/speckle.ts) decodes more like them. Each texture has its own
+ * zstd|deflate (of the input COGs, default zstd; GFM's COGs come with either), --remote-delay MS (default 20; see
+ * remote.ts), --skip-remote, --skip-cog, --skip-distributed. The smooth demo likelihood compresses far better than
+ * real GFM inputs, so decode-only is unrealistically cheap; speckle (see src/demo-data/speckle.ts) decodes more like them. Each texture has its own
  * cached collection; `both` runs the flood-job section on each and prints them side by side, and the later sections
  * on the first (smooth).
  */
@@ -23,6 +24,7 @@ import { runCogReadBench } from './cog-read.ts';
 import { decodeOnly, gdalDecodeOnly, neededBlocks, type NeededBlocks } from './decode-only.ts';
 import { compareWithZarr, daskFlood, totalDiffering } from './dask-flood.ts';
 import { runDistributedBench } from './distributed.ts';
+import { remoteFloodJob } from './remote.ts';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const { values } = parseArgs({
@@ -30,6 +32,8 @@ const { values } = parseArgs({
     size: { type: 'string', default: 'medium' },
     texture: { type: 'string', default: 'smooth' },
     compression: { type: 'string', default: 'zstd' },
+    'remote-delay': { type: 'string', default: '20' },
+    'skip-remote': { type: 'boolean', default: false },
     'skip-cog': { type: 'boolean', default: false },
     'skip-distributed': { type: 'boolean', default: false },
   },
@@ -164,6 +168,16 @@ const halfMonth = job(root, 'half-month', AOI, ['2023-08-01', '2023-08-16']);
 log(`half area, full month: ${halfArea.maxRssMB.toFixed(0)} MB (${(halfArea.wallMs / 1000).toFixed(2)} s)`);
 log(`full area, half month: ${halfMonth.maxRssMB.toFixed(0)} MB (${(halfMonth.wallMs / 1000).toFixed(2)} s)`);
 log(`full area, full month: ${full.maxRssMB.toFixed(0)} MB; ratios to half area ${(full.maxRssMB / halfArea.maxRssMB).toFixed(2)}, to half month ${(full.maxRssMB / halfMonth.maxRssMB).toFixed(2)}`);
+
+if (!values['skip-remote']) {
+  const delay = Number(values['remote-delay']);
+  log(`\n== remote COGs: the same job with its COGs served over HTTP, every request answered after ${delay} ms ==`);
+  const local = job(root, 'full-local', AOI, ['2023-08-01', '2023-09-01'], 4);
+  const remote = await remoteFloodJob(root, path.join(root, 'demo', 'gfm'), graphFile(root, 'full-remote', AOI, ['2023-08-01', '2023-09-01']), delay);
+  log(`local files: cold ${(local.wallMs / 1000).toFixed(2)} s, warm ${(local.warm!.wallMs / 1000).toFixed(2)} s (median of ${local.warm!.runs}), peak RSS ${local.maxRssMB.toFixed(0)} MB`);
+  log(`over HTTP:   cold ${(remote.wallMs / 1000).toFixed(2)} s, warm ${(remote.warm.wallMs / 1000).toFixed(2)} s (median of ${remote.warm.runs}), peak RSS ${remote.maxRssMB.toFixed(0)} MB, ${remote.requests} range requests`);
+  log(`ratio remote / local, warm: ${(remote.warm.wallMs / local.warm!.wallMs).toFixed(2)}`);
+}
 
 if (!values['skip-cog']) {
   log('\n== COG read throughput (readWindow vs decode-only of the same blocks) ==');
