@@ -132,13 +132,22 @@ export class HttpSource implements ByteSource {
         await sleep(base * (0.5 + Math.random() / 2), signal);
       }
       signal?.throwIfAborted();
-      const timeout = AbortSignal.timeout(this.opts.timeoutMs);
-      const combined = signal ? AbortSignal.any([signal, timeout]) : timeout;
+      // The attempt's own signal, released when the attempt ends: AbortSignal.timeout keeps its signal (and the
+      // request listening to it) alive until the timer fires, 30 s later, for each of the thousands of range
+      // requests of a job.
+      const attemptSignal = new AbortController();
+      let timedOut = false;
+      const timer = setTimeout(() => {
+        timedOut = true;
+        attemptSignal.abort(new DOMException(`timed out after ${this.opts.timeoutMs} ms`, 'TimeoutError'));
+      }, this.opts.timeoutMs);
+      const onAbort = () => attemptSignal.abort(signal!.reason);
+      signal?.addEventListener('abort', onAbort, { once: true });
       try {
         const res = await this.fetchFn(this.url, {
           method,
           headers: { ...this.opts.headers, ...headers },
-          signal: combined,
+          signal: attemptSignal.signal,
         });
         try {
           return await consume(res);
@@ -149,8 +158,11 @@ export class HttpSource implements ByteSource {
         if (signal?.aborted) throw signal.reason;
         if (e instanceof OpenEOError) throw e;
         if (e instanceof RetryableStatus) last = e.message;
-        else if (timeout.aborted) last = `timed out after ${this.opts.timeoutMs} ms`;
+        else if (timedOut) last = `timed out after ${this.opts.timeoutMs} ms`;
         else last = `network error (${(e as Error)?.cause ?? (e as Error)?.message ?? e})`;
+      } finally {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
       }
     }
     throw upstreamUnavailable(this.id, `${last} after ${this.opts.retries + 1} attempts`);
