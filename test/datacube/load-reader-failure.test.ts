@@ -3,7 +3,6 @@
  * buffers, which the plan's next chunk on the thread reads into again.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -13,37 +12,23 @@ import { createLoadReader } from '../../src/datacube/load-reader.ts';
 import type { CubeNode } from '../../src/datacube/types.ts';
 import type { ByteSource } from '../../src/raster/byte-source.ts';
 import { CogReader } from '../../src/raster/cog-reader.ts';
-import { crsFromEpsg } from '../../src/raster/grid/crs.ts';
 import type { Grid } from '../../src/raster/grid/types.ts';
 import { openSource } from '../../src/raster/open-source.ts';
+import { gridOf, writeItemCogs } from './item-cogs.ts';
 
-const RES = 20;
 // two items side by side, each 400 x 400 pixels of random bytes (255: no-data)
 const ITEMS = { a: [0, 0, 400, 400], c: [400, 0, 400, 400] } as const;
 let dir: string;
 
 before(() => {
   dir = mkdtempSync(path.join(tmpdir(), 'load-reader-failure-'));
-  const script = String.raw`
-import sys, json, numpy as np
-from osgeo import gdal
-gdal.UseExceptions()
-out, items = sys.argv[1], json.loads(sys.argv[2])
-rng = np.random.default_rng(5)
+  writeItemCogs(dir, ITEMS, String.raw`
 for name, (x0, y0, w, h) in items.items():
     a = rng.integers(0, 255, (h, w)).astype('uint8')
-    mem = gdal.GetDriverByName('MEM').Create('', w, h, 1, gdal.GDT_Byte)
-    mem.SetGeoTransform((1500000 + x0 * 20, 20, 0, 3000000 - y0 * 20, 0, -20))
-    mem.GetRasterBand(1).SetNoDataValue(255)
-    mem.GetRasterBand(1).WriteArray(a)
-    gdal.GetDriverByName('COG').CreateCopy(f'{out}/{name}.tif', mem, options=['COMPRESS=ZSTD', 'BLOCKSIZE=128'])
-`;
-  execFileSync('/usr/bin/python3', ['-c', script, dir, JSON.stringify(ITEMS)]);
+    write(name, a, x0, y0, 255, 'BLOCKSIZE=128')
+`, 5);
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
-
-const crs = crsFromEpsg(32642);
-const gridOf = ([x0, y0, w, h]: readonly number[]): Grid => ({ crs, transform: [RES, 0, 1500000 + x0 * RES, 0, -RES, 3000000 - y0 * RES], width: w, height: h });
 
 test('an item that fails stops the mosaic read only once its other items stopped writing', async () => {
   const mode = { failing: false };

@@ -3,7 +3,6 @@
  * only its nodata must leave the band's nodata behind, also where a neighbour's coverage tiles reach into it.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -12,35 +11,22 @@ import { coverageSpans } from '../../src/datacube/kernels/coverage.ts';
 import { createLoadReader } from '../../src/datacube/load-reader.ts';
 import type { CubeNode, LoadItem } from '../../src/datacube/types.ts';
 import { CogReader } from '../../src/raster/cog-reader.ts';
-import { crsFromEpsg } from '../../src/raster/grid/crs.ts';
 import type { Grid } from '../../src/raster/grid/types.ts';
+import { gridOf, writeItemCogs } from './item-cogs.ts';
 
 const NODATA = 255;
-const RES = 20;
 // side by side; a holds data everywhere (nodata 255), d only its own nodata 0
 const ITEMS = { a: [0, 0, 600, 600, 255, 7], d: [600, 0, 600, 600, 0, 0] } as const;
 
 let dir: string;
 before(() => {
   dir = mkdtempSync(path.join(tmpdir(), 'load-reader-nd-'));
-  const script = String.raw`
-import sys, json, numpy as np
-from osgeo import gdal
-gdal.UseExceptions()
-out, items = sys.argv[1], json.loads(sys.argv[2])
+  writeItemCogs(dir, ITEMS, String.raw`
 for name, (x0, y0, w, h, nd, v) in items.items():
-    mem = gdal.GetDriverByName('MEM').Create('', w, h, 1, gdal.GDT_Byte)
-    mem.SetGeoTransform((1500000 + x0 * 20, 20, 0, 3000000 - y0 * 20, 0, -20))
-    mem.GetRasterBand(1).SetNoDataValue(nd)
-    mem.GetRasterBand(1).WriteArray(np.full((h, w), v, dtype='uint8'))
-    gdal.GetDriverByName('COG').CreateCopy(f'{out}/{name}.tif', mem, options=['COMPRESS=ZSTD', 'BLOCKSIZE=512'])
-`;
-  execFileSync('/usr/bin/python3', ['-c', script, dir, JSON.stringify(ITEMS)]);
+    write(name, np.full((h, w), v, dtype='uint8'), x0, y0, nd, 'BLOCKSIZE=512')
+`);
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
-
-const crs = crsFromEpsg(32642);
-const gridOf = ([x0, y0, w, h]: readonly number[]): Grid => ({ crs, transform: [RES, 0, 1500000 + x0 * RES, 0, -RES, 3000000 - y0 * RES], width: w, height: h });
 
 test("an item holding only its own nodata leaves the band's nodata in the coverage", async () => {
   const items: LoadItem[] = (['a', 'd'] as const).map((id) => ({ id, grid: gridOf(ITEMS[id]), hrefs: { x: path.join(dir, `${id}.tif`) } }));

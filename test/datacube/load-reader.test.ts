@@ -5,7 +5,6 @@
  * but the mosaic must be nodata there.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -14,11 +13,10 @@ import { createLoadReader } from '../../src/datacube/load-reader.ts';
 import { coverageSpans } from '../../src/datacube/kernels/coverage.ts';
 import type { CubeNode, LoadItem } from '../../src/datacube/types.ts';
 import { CogReader } from '../../src/raster/cog-reader.ts';
-import { crsFromEpsg } from '../../src/raster/grid/crs.ts';
 import type { Grid } from '../../src/raster/grid/types.ts';
+import { gridOf, writeItemCogs } from './item-cogs.ts';
 
 const NODATA = 255;
-const RES = 20;
 // item origins in pixels of one 20 m grid: a and b overlap, c sits beside a
 const ITEMS = { a: [0, 0, 1300, 1100], b: [700, 450, 1200, 1000], c: [1300, 37, 900, 1200] } as const;
 
@@ -27,31 +25,23 @@ const full = new Map<string, Uint8Array>();
 
 before(() => {
   dir = mkdtempSync(path.join(tmpdir(), 'load-reader-'));
-  const script = String.raw`
-import sys, json, numpy as np
-from osgeo import gdal
-gdal.UseExceptions()
-out, items = sys.argv[1], json.loads(sys.argv[2])
-rng = np.random.default_rng(3)
+  writeItemCogs(
+    dir,
+    ITEMS,
+    String.raw`
 for name, (x0, y0, w, h) in items.items():
     yy, xx = np.mgrid[0:h, 0:w]
     a = rng.integers(0, 255, (h, w)).astype('uint8')
     a[(xx + 2 * yy) % 97 < 30] = 255                      # swath-like stripes of nodata
     a[:, : w // 3][yy[:, : w // 3] < 600] = 255            # whole blocks of nodata (stored or sparse)
-    mem = gdal.GetDriverByName('MEM').Create('', w, h, 1, gdal.GDT_Byte)
-    mem.SetGeoTransform((1500000 + x0 * 20, 20, 0, 3000000 - y0 * 20, 0, -20))
-    mem.GetRasterBand(1).SetNoDataValue(255)
-    mem.GetRasterBand(1).WriteArray(a)
-    gdal.GetDriverByName('COG').CreateCopy(f'{out}/{name}.tif', mem, options=['COMPRESS=ZSTD', 'BLOCKSIZE=512', 'SPARSE_OK=' + ('TRUE' if name != 'b' else 'FALSE')])
+    write(name, a, x0, y0, 255, 'BLOCKSIZE=512', 'SPARSE_OK=' + ('TRUE' if name != 'b' else 'FALSE'))
     a.tofile(f'{out}/{name}.raw')
-`;
-  execFileSync('/usr/bin/python3', ['-c', script, dir, JSON.stringify(ITEMS)]);
+`,
+    3,
+  );
   for (const name of Object.keys(ITEMS)) full.set(name, new Uint8Array(readFileSync(path.join(dir, `${name}.raw`))));
 });
 after(() => rmSync(dir, { recursive: true, force: true }));
-
-const crs = crsFromEpsg(32642);
-const gridOf = ([x0, y0, w, h]: readonly number[]): Grid => ({ crs, transform: [RES, 0, 1500000 + x0 * RES, 0, -RES, 3000000 - y0 * RES], width: w, height: h });
 
 /** First valid value in id order, nodata where no item has one. */
 function mosaic(ids: string[], x0: number, y0: number, w: number, h: number): Uint8Array {
