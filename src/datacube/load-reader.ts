@@ -15,7 +15,7 @@ import { rebaseIndex, warpIndexMap } from '../raster/grid/warp.ts';
 import type { Grid, Window } from '../raster/grid/types.ts';
 import { BufferArena } from './arena.ts';
 import type { LoadReader, LoadSlot, RawPlane } from './chunk-eval.ts';
-import { coverageSpans, emptyCoverage, fillSpans, markRect, type Coverage } from './kernels/coverage.ts';
+import { coverageSpans, emptyCoverage, fillCoverageOutside, fillSpans, markRect, type Coverage } from './kernels/coverage.ts';
 import { allocBuffers, planeFromArray, prepareBuffers } from './kernels/values.ts';
 import type { CubeNode, LoadBand } from './types.ts';
 
@@ -79,7 +79,6 @@ export function createLoadReader(reader: CogReader, stats: ReadStats = { windows
       // blocks straight into the chunk buffer, without the item buffer and a second copy, where nothing needs fusing
       const direct = sparse && readsDirectly(plan);
       const skips = cogs.map((cog) => sparse && sameValue(cog.info.nodata, fill));
-      if (direct) fillWhereReadsMayLand(raw, plan, cogs, skips, target, fill);
       // an item that fails stops the others before this read fails: they write into the slot's buffers
       const reads = await allSettledFirst(
         signal,
@@ -98,7 +97,13 @@ export function createLoadReader(reader: CogReader, stats: ReadStats = { windows
           return { step: p, buf, win: w, res, cog, skipped };
         }),
       );
-      if (direct) return { data: raw, nodata, cover: pieceCoverage(sparsePieces(reads), target) };
+      if (direct) {
+        // reads wrote their data blocks only: the rest of the tiles those blocks touch gets the fill value
+        const pieces = sparsePieces(reads);
+        const cover = pieceCoverage(pieces, target);
+        fillCoverageOutside(raw, cover, pieces.map((p) => p.dst), fill);
+        return { data: raw, nodata, cover };
+      }
       if (sparse) return { data: raw, nodata, cover: fuseSparse(reads, target, raw, fill) };
       raw.fill(fill);
       let empty = true;
@@ -171,32 +176,6 @@ function readsDirectly(plan: MosaicStep[]): boolean {
   return plan.every((p, k) => p.kind === 'copy' && plan.slice(0, k).every((q) => q.kind === 'copy' && !intersects(q.dst, p.dst)));
 }
 
-/**
- * Before direct reads: the fill value over the coverage tiles the items' reads may fill (their blocks that may hold
- * data), as the copy path fills its coverage before copying. Reads then overwrite their blocks, and every pixel of
- * the coverage they report is either read or filled, also where a block edge cuts a tile.
- */
-function fillWhereReadsMayLand(raw: RasterArray, plan: MosaicStep[], cogs: Cog[], skipped: boolean[], target: Grid, fill: number): void {
-  const cover = emptyCoverage(target.width, target.height);
-  plan.forEach((p, k) => {
-    if (p.kind !== 'copy') return;
-    if (!skipped[k]) return markRect(cover, p.dst.col, p.dst.row, p.dst.width, p.dst.height);
-    const { tileWidth: tw, tileHeight: th, tilesAcross, tileByteCounts } = cogs[k].info;
-    const state = cogs[k].blockState;
-    const { col, row, width, height } = p.src;
-    for (let by = Math.floor(row / th); by * th < row + height; by++) {
-      for (let bx = Math.floor(col / tw); bx * tw < col + width; bx++) {
-        const i = by * tilesAcross + bx;
-        if (tileByteCounts[i] === 0 || state[i] === 2) continue; // sparse, or known to be all no-data
-        const x0 = Math.max(col, bx * tw);
-        const y0 = Math.max(row, by * th);
-        markRect(cover, x0 - col + p.dst.col, y0 - row + p.dst.row, Math.min(col + width, (bx + 1) * tw) - x0, Math.min(row + height, (by + 1) * th) - y0);
-      }
-    }
-  });
-  fillSpans(raw, coverageSpans(cover), fill);
-}
-
 /** The rectangles (in chunk pixels) the items' reads filled: their data blocks, or their whole window. */
 function sparsePieces(reads: ItemRead[]): Piece[] {
   const pieces: Piece[] = [];
@@ -209,13 +188,14 @@ function sparsePieces(reads: ItemRead[]): Piece[] {
       pieces.push({ item, dst, srcCol: 0, srcRow: 0 });
       return;
     }
-    const { tileWidth: tw, tileHeight: th } = r.cog.info;
+    // a block at the image's edge was copied up to that edge only
+    const { tileWidth: tw, tileHeight: th, width: iw, height: ih } = r.cog.info;
     for (const b of r.res.blocks) {
       if (b.state !== 'data') continue;
       const x0 = Math.max(r.win.col, b.col * tw);
       const y0 = Math.max(r.win.row, b.row * th);
-      const x1 = Math.min(r.win.col + r.win.width, (b.col + 1) * tw);
-      const y1 = Math.min(r.win.row + r.win.height, (b.row + 1) * th);
+      const x1 = Math.min(r.win.col + r.win.width, (b.col + 1) * tw, iw);
+      const y1 = Math.min(r.win.row + r.win.height, (b.row + 1) * th, ih);
       if (x0 < x1 && y0 < y1) pieces.push({ item, dst: { col: x0 + dx, row: y0 + dy, width: x1 - x0, height: y1 - y0 }, srcCol: x0 - r.win.col, srcRow: y0 - r.win.row });
     }
   });

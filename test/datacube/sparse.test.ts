@@ -10,7 +10,7 @@ import { createKernelProvider, keepsNodata } from '../../src/datacube/kernel-pro
 import type { TimeReducer } from '../../src/datacube/chunk-eval.ts';
 import type { CallbackSpec } from '../../src/datacube/types.ts';
 import {
-  coverageIsEmpty, coverageSpans, coveredPixels, emptyCoverage, markRect, unionCoverage, type Coverage,
+  coverageIsEmpty, coverageSpans, coveredPixels, emptyCoverage, fillCoverageOutside, markRect, unionCoverage, type Coverage,
 } from '../../src/datacube/kernels/coverage.ts';
 import { allocBuffers, planeFromArray, prepareBuffers, writePlane, type Plane } from '../../src/datacube/kernels/values.ts';
 import { compileCallback } from '../../src/datacube/kernels/compile.ts';
@@ -127,6 +127,33 @@ test('coverage spans are the maximal runs of flagged pixels, for any plane size 
       else expected.push(i, i + 1);
     }
     assert.deepEqual([...coverageSpans(c)], expected, `${w} x ${h}, tile ${c.tile}`);
+  }
+});
+
+test('fillCoverageOutside sets exactly the pixels of flagged tiles that no rectangle covers, and nothing else', () => {
+  const r = rng(11);
+  for (let trial = 0; trial < 80; trial++) {
+    const w = 1 + Math.floor(r() * 150);
+    const h = 1 + Math.floor(r() * 100);
+    const c = emptyCoverage(w, h, 1 + Math.floor(r() * 40));
+    const density = r();
+    for (let i = 0; i < c.flags.length; i++) c.flags[i] = r() < density ? 1 : 0;
+    // rectangles like block pieces: some overlapping, some empty, some reaching past the plane
+    const rects = Array.from({ length: Math.floor(r() * 12) }, () => ({
+      col: Math.floor(r() * w) - 5,
+      row: Math.floor(r() * h) - 5,
+      width: Math.floor(r() * 60),
+      height: Math.floor(r() * 60),
+    }));
+    const arr = new Uint8Array(w * h).fill(7);
+    fillCoverageOutside(arr, c, rects, 200);
+    for (let i = 0; i < w * h; i++) {
+      const x = i % w;
+      const y = Math.floor(i / w);
+      const flagged = c.flags[Math.floor(y / c.tile) * c.cols + Math.floor(x / c.tile)] === 1;
+      const inRect = rects.some((q) => x >= q.col && x < q.col + q.width && y >= q.row && y < q.row + q.height);
+      assert.equal(arr[i], flagged && !inRect ? 200 : 7, `trial ${trial}, pixel ${x},${y} of ${w} x ${h}`);
+    }
   }
 });
 

@@ -124,6 +124,76 @@ export function fillSpans(arr: { fill(v: number, a: number, b: number): unknown 
   for (let s = 0; s < spans.length; s += 2) arr.fill(value, spans[s], spans[s + 1]);
 }
 
+/**
+ * Sets `arr` to `value` over the pixels of the flagged tiles that no rectangle covers. Within a row of tiles, the
+ * pixel rows that the same rectangles cross have the same gaps: those are found once, so rows without gaps cost
+ * nothing beyond that.
+ */
+export function fillCoverageOutside(
+  arr: { fill(v: number, a: number, b: number): unknown },
+  c: Coverage,
+  rects: readonly { col: number; row: number; width: number; height: number }[],
+  value: number,
+): void {
+  const { width: w, height: h, tile: t, cols, rows, flags } = c;
+  const runs: number[] = [];
+  const gaps: number[] = [];
+  for (let ty = 0; ty < rows; ty++) {
+    runs.length = 0;
+    for (let tx = 0; tx < cols; ) {
+      if (flags[ty * cols + tx] === 0) {
+        tx++;
+        continue;
+      }
+      runs.push(tx * t);
+      while (tx < cols && flags[ty * cols + tx] !== 0) tx++;
+      runs.push(Math.min(w, tx * t));
+    }
+    if (runs.length === 0) continue;
+    const yEnd = Math.min(h, (ty + 1) * t);
+    for (let y = ty * t; y < yEnd; ) {
+      const [merged, bandTo] = rowIntervals(rects, y);
+      const y1 = Math.min(yEnd, bandTo);
+      gaps.length = 0;
+      for (let r = 0; r < runs.length; r += 2) {
+        let x = runs[r];
+        for (let j = 0; j < merged.length && x < runs[r + 1]; j += 2) {
+          if (merged[j + 1] <= x) continue;
+          if (merged[j] >= runs[r + 1]) break;
+          if (merged[j] > x) gaps.push(x, merged[j]);
+          x = merged[j + 1];
+        }
+        if (x < runs[r + 1]) gaps.push(x, runs[r + 1]);
+      }
+      for (let yy = y; gaps.length > 0 && yy < y1; yy++) {
+        for (let g = 0; g < gaps.length; g += 2) arr.fill(value, yy * w + gaps[g], yy * w + gaps[g + 1]);
+      }
+      y = y1;
+    }
+  }
+}
+
+/** The sorted, merged column intervals of the rectangles crossing row y, and the first row below y crossed by other ones. */
+function rowIntervals(rects: readonly { col: number; row: number; width: number; height: number }[], y: number): [number[], number] {
+  let to = Infinity;
+  const hits: [number, number][] = [];
+  for (const r of rects) {
+    if (r.width <= 0 || r.height <= 0) continue;
+    if (y < r.row) to = Math.min(to, r.row);
+    else if (y < r.row + r.height) {
+      hits.push([r.col, r.col + r.width]);
+      to = Math.min(to, r.row + r.height);
+    }
+  }
+  hits.sort((p, q) => p[0] - q[0]);
+  const merged: number[] = [];
+  for (const [c0, c1] of hits) {
+    if (merged.length > 0 && c0 <= merged[merged.length - 1]) merged[merged.length - 1] = Math.max(merged[merged.length - 1], c1);
+    else merged.push(c0, c1);
+  }
+  return [merged, to];
+}
+
 /** A coverage with the same tiling and flags that can be marked on its own. */
 export function copyCoverage(c: Coverage): Coverage {
   return { width: c.width, height: c.height, tile: c.tile, cols: c.cols, rows: c.rows, flags: c.flags.slice() };
