@@ -17,7 +17,8 @@ RUN node scripts/build-worker-bundle.mjs
 
 # Runtime stage: only what runs, as an unprivileged user.
 FROM node:20-bookworm-slim
-ENV NODE_ENV=production DATA_DIR=/data PORT=8080
+# glibc's malloc: see "Memory" in README.md
+ENV NODE_ENV=production DATA_DIR=/data PORT=8080 MALLOC_ARENA_MAX=2
 WORKDIR /app
 COPY --from=build /app /app
 RUN ln -s /app/bin/openeo-backend.js /usr/local/bin/openeo-backend \

@@ -135,6 +135,7 @@ function daskSection(root: string, collection: string, full: ReturnType<typeof j
 // As a deployed server finds it (the image builds it): a job that built it would count esbuild in its time and RSS.
 const t0 = performance.now();
 const entry = await threadEntry({ bundle: true, warn: (m) => log(`worker bundle: ${m}`) });
+log(`MALLOC_ARENA_MAX=${process.env.MALLOC_ARENA_MAX ?? 'unset (glibc default: 8 arenas per core)'} for the job processes (npm run bench sets 2, as npm start does)`);
 log(`worker threads boot from ${entry.kind === 'bundle' ? `their bundle (ready in ${(performance.now() - t0).toFixed(0)} ms)` : 'tsx'}`);
 const sections: Awaited<ReturnType<typeof floodSection>>[] = [];
 for (const texture of textures) sections.push(await floodSection(texture));
