@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { BufferArena } from '../../src/datacube/arena.ts';
 import type { LoadReader } from '../../src/datacube/chunk-eval.ts';
-import { READ_AHEAD } from '../../src/datacube/fused-time.ts';
+import { READ_AHEAD_MAX } from '../../src/datacube/fused-time.ts';
 import { createKernelProvider } from '../../src/datacube/kernel-provider.ts';
 import type { CallbackSpec, CubeNode } from '../../src/datacube/types.ts';
 import { computeChunk, independentGroups } from '../../src/executor/chunk-compute.ts';
@@ -15,7 +15,7 @@ import type { Grid } from '../../src/raster/grid/types.ts';
 
 const W = 16;
 const H = 8;
-const T = 2 * READ_AHEAD;
+const T = 2 * READ_AHEAD_MAX;
 const GRID: Grid = { crs: { proj4: '+proj=longlat +datum=WGS84 +no_defs' }, transform: [1, 0, 10, 0, -1, 50], width: W, height: H };
 const load = (bands: string[]): Extract<CubeNode, { op: 'load' }> => ({
   op: 'load',
@@ -78,7 +78,8 @@ test('the two sides of a merge at the root are computed at once, with the same r
   );
   const counter = { active: 0, most: 0 };
   const out = await computeChunk(plan(merged), { x0: 0, y0: 0, width: W, height: H }, { kernels: createKernelProvider(), loads: slowReader(counter), arena: new BufferArena() }, new AbortController().signal);
-  assert.equal(counter.most, 2 * READ_AHEAD, 'the reads of both variables overlap');
+  // one variable alone never has more than READ_AHEAD_MAX reads in flight
+  assert.ok(counter.most > READ_AHEAD_MAX, `the reads of both variables overlap (at most ${counter.most} at once)`);
   for (let i = 0; i < W * H; i++) {
     let max = -1;
     let sum = 0;
