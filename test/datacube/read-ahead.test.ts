@@ -45,62 +45,52 @@ function assertSums(plane: { data: ArrayLike<number>; valid: ArrayLike<number> |
   }
 }
 
-test('reads answered late run ahead of the reduction, each into a buffer no other step is using', async () => {
-  let active = 0;
-  let most = 0;
-  const slots = new Set<string>();
+/** A load reader writing step samples into the slot's buffer through `write`, counting reads in flight and slots. */
+function countingReader(write: (buf: Uint8Array, step: number) => Promise<void>) {
+  const seen = { active: 0, most: 0, slots: new Set<string>() };
   const loads: LoadReader = {
     read: () => Promise.reject(new Error('planes are not expected here')),
-    // as the load reader does: into the slot's buffer, written over a while (the I/O), answered late and out of order
     async readRaw(_node, step, _band, target, _signal, slot) {
-      active++;
-      most = Math.max(most, active);
-      slots.add(slot!.key);
+      seen.active++;
+      seen.most = Math.max(seen.most, seen.active);
+      seen.slots.add(slot!.key);
       try {
-        const n = target.width * target.height;
-        const buf = slot!.arena.scratch(`${slot!.key}|raw`, n, (len) => new Uint8Array(len));
-        for (let i = 0; i < n; i++) buf[i] = sample(step, i);
-        await sleep(2 + ((step * 5) % 7));
-        for (let i = n >> 1; i < n; i++) buf[i] = sample(step, i);
+        const buf = slot!.arena.scratch(`${slot!.key}|raw`, target.width * target.height, (len) => new Uint8Array(len));
+        await write(buf, step);
         return { data: buf, nodata: 0 };
       } finally {
-        active--;
+        seen.active--;
       }
     },
   };
-  const deps = { kernels: createKernelProvider(), loads, arena: new BufferArena() };
-  const plane = await chunkSource(node, GRID, { col: 0, row: 0, width: W, height: H }, deps).plane(0, 0, new AbortController().signal);
+  return { loads, seen };
+}
+
+const reduce = (loads: LoadReader) =>
+  chunkSource(node, GRID, { col: 0, row: 0, width: W, height: H }, { kernels: createKernelProvider(), loads, arena: new BufferArena() }).plane(0, 0, new AbortController().signal);
+
+test('reads answered late run ahead of the reduction, each into a buffer no other step is using', async () => {
+  // as the load reader does: into the slot's buffer, written over a while (the I/O), answered late and out of order
+  const { loads, seen } = countingReader(async (buf, step) => {
+    for (let i = 0; i < buf.length; i++) buf[i] = sample(step, i);
+    await sleep(2 + ((step * 5) % 7));
+    for (let i = buf.length >> 1; i < buf.length; i++) buf[i] = sample(step, i);
+  });
+  const plane = await reduce(loads);
   // the most in flight depends on how the reads' answers interleave; it grows far beyond the start, never beyond the most
-  assert.ok(most >= READ_AHEAD_MAX / 2 && most <= READ_AHEAD_MAX, `reads in flight at once: ${most}`);
-  assert.ok(slots.size <= READ_AHEAD_MAX + 1, `buffer sets: ${slots.size}`);
-  assert.equal(active, 0);
+  assert.ok(seen.most >= READ_AHEAD_MAX / 2 && seen.most <= READ_AHEAD_MAX, `reads in flight at once: ${seen.most}`);
+  assert.ok(seen.slots.size <= READ_AHEAD_MAX + 1, `buffer sets: ${seen.slots.size}`);
+  assert.equal(seen.active, 0);
   assertSums(plane);
 });
 
 test('reads that keep up stay few steps ahead, in few buffers', async () => {
-  let active = 0;
-  let most = 0;
-  const slots = new Set<string>();
-  const loads: LoadReader = {
-    read: () => Promise.reject(new Error('planes are not expected here')),
-    async readRaw(_node, step, _band, target, _signal, slot) {
-      active++;
-      most = Math.max(most, active);
-      slots.add(slot!.key);
-      try {
-        const n = target.width * target.height;
-        const buf = slot!.arena.scratch(`${slot!.key}|raw`, n, (len) => new Uint8Array(len));
-        await Promise.resolve();
-        for (let i = 0; i < n; i++) buf[i] = sample(step, i);
-        return { data: buf, nodata: 0 };
-      } finally {
-        active--;
-      }
-    },
-  };
-  const deps = { kernels: createKernelProvider(), loads, arena: new BufferArena() };
-  const plane = await chunkSource(node, GRID, { col: 0, row: 0, width: W, height: H }, deps).plane(0, 0, new AbortController().signal);
-  assert.ok(most <= READ_AHEAD_START, `reads in flight at once: ${most}`);
-  assert.ok(slots.size <= READ_AHEAD_START + 1, `buffer sets: ${slots.size}`);
+  const { loads, seen } = countingReader(async (buf, step) => {
+    await Promise.resolve();
+    for (let i = 0; i < buf.length; i++) buf[i] = sample(step, i);
+  });
+  const plane = await reduce(loads);
+  assert.ok(seen.most <= READ_AHEAD_START, `reads in flight at once: ${seen.most}`);
+  assert.ok(seen.slots.size <= READ_AHEAD_START + 1, `buffer sets: ${seen.slots.size}`);
   assertSums(plane);
 });
