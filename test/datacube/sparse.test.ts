@@ -111,18 +111,26 @@ describe('coverage', () => {
   });
 });
 
+/** A coverage of random size (up to maxW x maxH), tile and flags. */
+function randomCoverage(r: () => number, maxW: number, maxH: number): Coverage {
+  const w = 1 + Math.floor(r() * maxW);
+  const h = 1 + Math.floor(r() * maxH);
+  const c = emptyCoverage(w, h, 1 + Math.floor(r() * 40));
+  const density = r();
+  for (let i = 0; i < c.flags.length; i++) c.flags[i] = r() < density ? 1 : 0;
+  return c;
+}
+
+const flaggedAt = (c: Coverage, x: number, y: number) => c.flags[Math.floor(y / c.tile) * c.cols + Math.floor(x / c.tile)] === 1;
+
 test('coverage spans are the maximal runs of flagged pixels, for any plane size and flags', () => {
   const r = rng(5);
   for (let trial = 0; trial < 60; trial++) {
-    const w = 1 + Math.floor(r() * 140);
-    const h = 1 + Math.floor(r() * 90);
-    const c = emptyCoverage(w, h, 1 + Math.floor(r() * 40));
-    const density = r();
-    for (let i = 0; i < c.flags.length; i++) c.flags[i] = r() < density ? 1 : 0;
+    const c = randomCoverage(r, 140, 90);
+    const { width: w, height: h } = c;
     const expected: number[] = [];
     for (let i = 0; i < w * h; i++) {
-      const on = c.flags[Math.floor(Math.floor(i / w) / c.tile) * c.cols + Math.floor((i % w) / c.tile)] === 1;
-      if (!on) continue;
+      if (!flaggedAt(c, i % w, Math.floor(i / w))) continue;
       if (expected.length > 0 && expected[expected.length - 1] === i) expected[expected.length - 1] = i + 1;
       else expected.push(i, i + 1);
     }
@@ -133,11 +141,8 @@ test('coverage spans are the maximal runs of flagged pixels, for any plane size 
 test('fillCoverageOutside sets exactly the pixels of flagged tiles that no rectangle covers, and nothing else', () => {
   const r = rng(11);
   for (let trial = 0; trial < 80; trial++) {
-    const w = 1 + Math.floor(r() * 150);
-    const h = 1 + Math.floor(r() * 100);
-    const c = emptyCoverage(w, h, 1 + Math.floor(r() * 40));
-    const density = r();
-    for (let i = 0; i < c.flags.length; i++) c.flags[i] = r() < density ? 1 : 0;
+    const c = randomCoverage(r, 150, 100);
+    const { width: w, height: h } = c;
     // rectangles like block pieces: some overlapping, some empty, some reaching past the plane
     const rects = Array.from({ length: Math.floor(r() * 12) }, () => ({
       col: Math.floor(r() * w) - 5,
@@ -150,9 +155,8 @@ test('fillCoverageOutside sets exactly the pixels of flagged tiles that no recta
     for (let i = 0; i < w * h; i++) {
       const x = i % w;
       const y = Math.floor(i / w);
-      const flagged = c.flags[Math.floor(y / c.tile) * c.cols + Math.floor(x / c.tile)] === 1;
       const inRect = rects.some((q) => x >= q.col && x < q.col + q.width && y >= q.row && y < q.row + q.height);
-      assert.equal(arr[i], flagged && !inRect ? 200 : 7, `trial ${trial}, pixel ${x},${y} of ${w} x ${h}`);
+      assert.equal(arr[i], flaggedAt(c, x, y) && !inRect ? 200 : 7, `trial ${trial}, pixel ${x},${y} of ${w} x ${h}`);
     }
   }
 });
