@@ -67,28 +67,35 @@ export function unionCoverage(a: Coverage | undefined, b: Coverage | undefined):
   return u;
 }
 
+/** The pixel columns [start, end) of the runs of flagged tiles in tile row `ty`, into `runs` (cols + 1 long); returns how many numbers it wrote. */
+function tileRowRuns(c: Coverage, ty: number, runs: Int32Array): number {
+  const { width: w, tile: t, cols, flags } = c;
+  const base = ty * cols;
+  let r = 0;
+  for (let tx = 0; tx < cols; ) {
+    if (flags[base + tx] === 0) {
+      tx++;
+      continue;
+    }
+    runs[r++] = tx * t;
+    while (tx < cols && flags[base + tx] !== 0) tx++;
+    runs[r++] = Math.min(w, tx * t);
+  }
+  return r;
+}
+
 /**
  * The flagged pixels as [start, end) index pairs, computed once per coverage. The runs of flagged tiles are found
  * once per row of tiles and repeated for each of its pixel rows.
  */
 export function coverageSpans(c: Coverage): Int32Array {
   if (c.spans) return c.spans;
-  const { width: w, height: h, tile: t, cols, rows, flags } = c;
+  const { width: w, height: h, tile: t, cols, rows } = c;
   const runs = new Int32Array(cols + 1);
   let out = new Int32Array(64);
   let k = 0;
   for (let ty = 0; ty < rows; ty++) {
-    const base = ty * cols;
-    let r = 0;
-    for (let tx = 0; tx < cols; ) {
-      if (flags[base + tx] === 0) {
-        tx++;
-        continue;
-      }
-      runs[r++] = tx * t;
-      while (tx < cols && flags[base + tx] !== 0) tx++;
-      runs[r++] = Math.min(w, tx * t);
-    }
+    const r = tileRowRuns(c, ty, runs);
     if (r === 0) continue;
     const y1 = Math.min(h, (ty + 1) * t);
     const need = k + (y1 - ty * t) * r;
@@ -135,27 +142,18 @@ export function fillCoverageOutside(
   rects: readonly { col: number; row: number; width: number; height: number }[],
   value: number,
 ): void {
-  const { width: w, height: h, tile: t, cols, rows, flags } = c;
-  const runs: number[] = [];
+  const { width: w, height: h, tile: t, cols, rows } = c;
+  const runs = new Int32Array(cols + 1);
   const gaps: number[] = [];
   for (let ty = 0; ty < rows; ty++) {
-    runs.length = 0;
-    for (let tx = 0; tx < cols; ) {
-      if (flags[ty * cols + tx] === 0) {
-        tx++;
-        continue;
-      }
-      runs.push(tx * t);
-      while (tx < cols && flags[ty * cols + tx] !== 0) tx++;
-      runs.push(Math.min(w, tx * t));
-    }
-    if (runs.length === 0) continue;
+    const nRuns = tileRowRuns(c, ty, runs);
+    if (nRuns === 0) continue;
     const yEnd = Math.min(h, (ty + 1) * t);
     for (let y = ty * t; y < yEnd; ) {
       const [merged, bandTo] = rowIntervals(rects, y);
       const y1 = Math.min(yEnd, bandTo);
       gaps.length = 0;
-      for (let r = 0; r < runs.length; r += 2) {
+      for (let r = 0; r < nRuns; r += 2) {
         let x = runs[r];
         for (let j = 0; j < merged.length && x < runs[r + 1]; j += 2) {
           if (merged[j + 1] <= x) continue;
