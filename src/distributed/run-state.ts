@@ -63,47 +63,36 @@ export async function chunkMarks(db: Db, jobId: string, run: number): Promise<{ 
   return rows.map((r) => ({ output: r.output, idx: r.idx, done: r.done_at !== null }));
 }
 
-/** Marks a chunk written, adds what it cost to the run, and returns the run's progress (done, total). */
+/**
+ * Marks a chunk written, adds what it cost to the run, and sets the job's progress (never lower than it was: tasks
+ * finishing side by side may commit out of order); returns the run's progress (done, total). One statement, so one
+ * round trip per chunk: with the embedded database each statement cost the server's thread ~0.5 ms, and the five
+ * this took before were ~5% of the CPU of the flood bench job.
+ */
 export async function markChunkDone(db: Db, jobId: string, run: number, output: number, idx: number, stats: ChunkStats): Promise<{ done: number; total: number }> {
-  const d = distDb(db);
   const cpuMs = Math.round(stats.cpuMs);
-  await d.transaction().execute(async (tx) => {
-    await tx
-      .updateTable('job_chunks')
-      .set({ done_at: sql`now()`, ms: Math.round(stats.ms), cpu_ms: cpuMs, bytes_read: stats.bytesRead, bytes_written: stats.bytesWritten })
-      .where('job_id', '=', jobId)
-      .where('run', '=', run)
-      .where('output', '=', output)
-      .where('idx', '=', idx)
-      .where('done_at', 'is', null)
-      .execute();
-    await tx
-      .updateTable('job_runs')
-      .set({
-        cpu_ms: sql`cpu_ms + ${cpuMs}`,
-        bytes_read: sql`bytes_read + ${stats.bytesRead}`,
-        bytes_written: sql`bytes_written + ${stats.bytesWritten}`,
-      })
-      .where('job_id', '=', jobId)
-      .where('run', '=', run)
-      .execute();
-  });
-  const row = await d
-    .selectFrom('job_runs')
-    .select((eb) => [
-      'chunks_total',
-      eb
-        .selectFrom('job_chunks')
-        .select((e2) => e2.fn.countAll<string>().as('n'))
-        .where('job_chunks.job_id', '=', jobId)
-        .where('job_chunks.run', '=', run)
-        .where('job_chunks.done_at', 'is not', null)
-        .as('done'),
-    ])
-    .where('job_id', '=', jobId)
-    .where('run', '=', run)
-    .executeTakeFirst();
-  return { done: Number(row?.done ?? 0), total: row?.chunks_total ?? 0 };
+  const { bytesRead, bytesWritten } = stats;
+  // the count of written chunks sees the table as it was before this statement: the chunk marked here is added
+  const { rows } = await sql<{ done: string; total: number | null }>`
+    with marked as (
+      update job_chunks set done_at = now(), ms = ${Math.round(stats.ms)}, cpu_ms = ${cpuMs}, bytes_read = ${bytesRead}, bytes_written = ${bytesWritten}
+      where job_id = ${jobId} and run = ${run} and output = ${output} and idx = ${idx} and done_at is null
+      returning idx
+    ), costs as (
+      update job_runs set cpu_ms = cpu_ms + ${cpuMs}, bytes_read = bytes_read + ${bytesRead}, bytes_written = bytes_written + ${bytesWritten}
+      where job_id = ${jobId} and run = ${run}
+      returning chunks_total
+    ), progress as (
+      select (select count(*) from job_chunks where job_id = ${jobId} and run = ${run} and done_at is not null)
+          + (select count(*) from marked) as done,
+        (select chunks_total from costs) as total
+    ), shown as (
+      update jobs set progress = greatest(coalesce(jobs.progress, 0), floor(progress.done * 99.0 / progress.total)), updated = now()
+      from progress
+      where jobs.id = ${jobId} and jobs.run = ${run} and jobs.status = 'running' and progress.total > 0
+    )
+    select done, total from progress`.execute(db);
+  return { done: Number(rows[0]?.done ?? 0), total: rows[0]?.total ?? 0 };
 }
 
 /**

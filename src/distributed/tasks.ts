@@ -6,7 +6,7 @@
  *   finalize_job → writer.finish per output, results stored, job finished
  */
 import { withBandInfo } from '../executor/raster-output.ts';
-import { claimQueuedJob, completeJob, findJobById, setJobProgress } from '../db/jobs.ts';
+import { claimQueuedJob, completeJob, findJobById } from '../db/jobs.ts';
 import type { JobRow } from '../db/schema.ts';
 import { toOpenEOError } from '../errors.ts';
 import { chunkWindows, rasterMeta } from '../executor/chunk-compute.ts';
@@ -96,8 +96,7 @@ export async function runChunks(ctx: TaskContext, { jobId, run, output, chunkIds
       const stats = await pool.runChunk({ planId, plan, prefix: out.prefix, window }, watch.signal);
       ctx.deps.onChunk?.(stats);
       ctx.deps.logger.debug({ job: jobId, run, output, chunk: c.idx, ...stats }, 'chunk written');
-      const p = await markChunkDone(db, jobId, run, output, c.idx, stats);
-      if (p.total > 0) await setJobProgress(db, jobId, run, Math.floor((p.done / p.total) * 99));
+      await markChunkDone(db, jobId, run, output, c.idx, stats);
     }
   } catch (e) {
     const where = current === undefined ? `output ${output}` : `chunk ${current} of output ${output} (${describeChunk(plan, current, chunkIds)})`;

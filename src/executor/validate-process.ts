@@ -1,6 +1,6 @@
 import type { Limits } from '../config.ts';
 import type { Db } from '../db/database.ts';
-import { findProcessGraph } from '../db/process-graphs.ts';
+import { findProcessGraph, processGraphIds } from '../db/process-graphs.ts';
 import { OpenEOError } from '../errors.ts';
 import { validateProcessGraph, type ParameterSpec, type Program, type UserProcessDef } from '../process-graph/index.ts';
 import type { ProcessRegistry } from '../processes/index.ts';
@@ -24,6 +24,7 @@ export function processValidator(db: Db, registry: ProcessRegistry, limits: Limi
         if (!ok) return { errors: [new OpenEOError('ProcessGraphInvalid', "Invalid process: 'parameters' must be a list of objects, each with a 'name' made of letters, digits and underscores.")] };
       }
       const parameters = Array.isArray(process.parameters) ? (process.parameters as ParameterSpec[]) : [];
+      let stored: Promise<Set<string>> | undefined;
       return validateProcessGraph(process.process_graph, {
         processes: registry,
         schemas: registry.schemas,
@@ -32,6 +33,8 @@ export function processValidator(db: Db, registry: ProcessRegistry, limits: Limi
         signal,
         userProcesses: async (id, namespace) => {
           if (!userId || (namespace !== null && namespace !== 'user')) return undefined;
+          stored ??= processGraphIds(db, userId);
+          if (!(await stored).has(id)) return undefined;
           return (await findProcessGraph(db, userId, id))?.process as UserProcessDef | undefined;
         },
       });
