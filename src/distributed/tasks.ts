@@ -117,11 +117,14 @@ export async function finalizeJob(ctx: TaskContext, { jobId, run }: FinalizeJobD
   try {
     const assets: Record<string, StoredAsset> = {};
     let stored: Omit<StoredResults, 'assets'> | undefined;
-    for (const o of await loadOutputs(db, jobId, run)) {
+    const outputs = await loadOutputs(db, jobId, run);
+    for (const o of outputs) {
       const written = withBandInfo(o.plan, await createRasterWriter(o.plan.format, store, o.prefix, writerOptions(o.plan)).finish(rasterMeta(o.plan), watch.signal));
       for (const a of written) assets[a.path] = a as StoredAsset;
       stored ??= resultMetadata(o.plan);
     }
+    // each writer removed its own staging folder; in a results folder on disk the folder that held them stayed
+    for (const prefix of new Set(outputs.map((o) => o.prefix))) await store.deletePrefix(`${prefix}/.staging/`, watch.signal);
     const results: StoredResults = { ...stored, assets };
     const usage = jobUsage(job.started, await runUsage(db, jobId, run), assets);
     await log('info', `Wrote ${Object.keys(assets).length} asset(s).`);

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -29,6 +30,7 @@ describe('flood results as GeoTIFF, netCDF and PNG agree with the Zarr output', 
     assert.equal(tifAsset.type, 'image/tiff; application=geotiff; profile=cloud-optimized');
     assert.equal(nc.results.assets['result.nc'].type, 'application/x-netcdf');
     assert.ok(png.results.assets['quicklook-ensemble_likelihood.png']);
+    for (const job of [zarr, tif, nc, png]) assert.ok(!readdirSync(dir(job.id)).includes('.staging'), `no staging folder left in ${readdirSync(dir(job.id))}`);
     const out = execFileSync('/usr/bin/python3', [
       path.join(here, 'compare_outputs.py'),
       path.join(dir(zarr.id), 'result.zarr'),
