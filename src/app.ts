@@ -3,7 +3,7 @@ import express, { type Express, type RequestHandler } from 'express';
 import * as OpenApiValidator from 'express-openapi-validator';
 import { setUser, type Route } from './api/http.ts';
 import { cors } from './api/cors.ts';
-import { errorHandler, notFound } from './api/error-handler.ts';
+import { errorHandler, notFound, readBody } from './api/error-handler.ts';
 import { routeTable, wellKnown } from './api/routes.ts';
 import { health, metricsHandler, ready } from './api/operations.ts';
 import { PROJECT_ROOT } from './config.ts';
@@ -45,7 +45,7 @@ export function createApp(ctx: AppContext): Express {
   });
   // Signed downloads carry their own authorization and multi-segment paths the validator cannot describe.
   app.use(resultsRouter(ctx));
-  app.use(express.json({ limit: ctx.config.limits.bodyBytes, type: ['application/json', 'application/*+json'] }));
+  app.use(readBody(express.json({ limit: ctx.config.limits.bodyBytes, type: ['application/json', 'application/*+json'] })));
   app.use(jsonBodyGuard());
   app.use(
     OpenApiValidator.middleware({

@@ -13,6 +13,14 @@ interface ValidatorError {
   errors?: { path?: string; message?: string }[];
   type?: string;
   message?: string;
+  /** Set by readBody: the failure is the JSON body parser's, so it concerns the client's body. */
+  fromBodyParser?: boolean;
+}
+
+/** The body parser, whose failures are marked as failures to read the client's body (see fromFrameworkError). */
+export function readBody(parser: RequestHandler): RequestHandler {
+  return (req, res, next) =>
+    parser(req, res, (err?: unknown) => next(err instanceof Error ? Object.assign(err, { fromBodyParser: true }) : err));
 }
 
 /** Translates body-parser and OpenAPI-validator failures into openEO errors; leaves others to toOpenEOError. */
@@ -23,6 +31,10 @@ function fromFrameworkError(err: ValidatorError): OpenEOError | undefined {
   if (err.type === 'entity.too.large') return new OpenEOError('PayloadTooLarge', 'The request body is too large.');
   if (err.type === 'encoding.unsupported' || err.type === 'charset.unsupported') {
     return new OpenEOError('BadRequest', 'The request body has an unsupported encoding.');
+  }
+  // the parser's other failures (a body that does not decompress, a stream cut short) ended as 500 Internal
+  if (err.fromBodyParser === true && typeof err.status === 'number' && err.status >= 400 && err.status < 500) {
+    return new OpenEOError('BadRequest', 'The request body could not be read: it is not a valid body for its Content-Encoding, or it ended early.');
   }
   if (Array.isArray(err.errors) && typeof err.status === 'number') {
     const details = err.errors

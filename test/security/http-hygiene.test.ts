@@ -118,4 +118,13 @@ describe('HTTP hygiene: headers, request ids, no internals in errors', () => {
     assert.ok(wrongType.status >= 400 && wrongType.status < 500, `${wrongType.status}`);
     assertNoInternals(wrongType.body, 'text/plain');
   });
+
+  it('answers a compressed body that does not decompress with BadRequest, not a server error', async () => {
+    for (const encoding of ['gzip', 'deflate', 'br']) {
+      const res = await request(app).post('/jobs').set('Authorization', token).set('Content-Type', 'application/json').set('Content-Encoding', encoding).send('{"process": {}}');
+      assert.equal(res.status, 400, `${encoding}: ${res.status} ${JSON.stringify(res.body)}`);
+      assert.equal(res.body.code, 'BadRequest');
+      assertNoInternals(res.body, encoding);
+    }
+  });
 });
