@@ -54,7 +54,8 @@ export async function defaultParts(config: Config, db: Db, secret: string, logge
       await core.close();
     },
     async validateProcess(process, userId, { requireValid }) {
-      const { errors } = await validator.check(process, userId);
+      // only POST /validation asks without requiring validity; there parameters defined nowhere are no error
+      const { errors } = await validator.check(process, userId, undefined, { allowUnresolvedParameters: !requireValid });
       if (requireValid && errors.length > 0) throw errors[0];
       return errors;
     },

@@ -7,7 +7,7 @@ import type { ProcessRegistry } from '../processes/index.ts';
 
 export interface ProcessValidator {
   /** All errors of a process (`{process_graph, parameters?}`) for a user; a program when there are none. */
-  check(process: unknown, userId: string | undefined, signal?: AbortSignal): Promise<{ program?: Program; errors: OpenEOError[] }>;
+  check(process: unknown, userId: string | undefined, signal?: AbortSignal, opts?: { allowUnresolvedParameters?: boolean }): Promise<{ program?: Program; errors: OpenEOError[] }>;
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -15,7 +15,7 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 /** Validation wired to the registry, the user's stored processes and the configured complexity limits. */
 export function processValidator(db: Db, registry: ProcessRegistry, limits: Limits): ProcessValidator {
   return {
-    async check(process, userId, signal) {
+    async check(process, userId, signal, opts) {
       if (!isObject(process) || !isObject(process.process_graph)) {
         return { errors: [new OpenEOError('ProcessGraphMissing', "Invalid process specified: it doesn't contain a 'process_graph' object.")] };
       }
@@ -31,6 +31,7 @@ export function processValidator(db: Db, registry: ProcessRegistry, limits: Limi
         parameters,
         limits: { maxNodes: limits.graphNodes, maxDepth: limits.graphDepth },
         signal,
+        allowUnresolvedParameters: opts?.allowUnresolvedParameters,
         userProcesses: async (id, namespace) => {
           if (!userId || (namespace !== null && namespace !== 'user')) return undefined;
           stored ??= processGraphIds(db, userId);

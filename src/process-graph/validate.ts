@@ -35,6 +35,11 @@ export interface ValidateOptions {
   parameters?: readonly ParameterSpec[];
   limits?: ComplexityLimits;
   signal?: AbortSignal;
+  /**
+   * References to parameters defined nowhere are no error (POST /validation: the API says it must not fail on
+   * unresolvable process parameters, as a graph may be checked before it is stored with its parameters).
+   */
+  allowUnresolvedParameters?: boolean;
 }
 
 export interface ValidationResult {
@@ -151,7 +156,7 @@ class Checker {
   async #checkNested(arg: Argument, names: NameScope, depth: number, ctx: string): Promise<void> {
     switch (arg.kind) {
       case 'from_parameter':
-        if (!names.has(arg.name)) {
+        if (!names.has(arg.name) && !this.options.allowUnresolvedParameters) {
           const known = names.all();
           this.errors.push(
             graphInvalid(

@@ -106,4 +106,18 @@ describe('POST /validation', () => {
     assert.ok(codes.includes('ProcessParameterRequired') || codes.includes('ProcessParameterInvalid'), codes.join());
     assert.ok(codes.includes('ProcessGraphInvalid'), codes.join());
   });
+
+  it('does not fail on parameters defined nowhere (the API says it must not), where jobs and results do', async () => {
+    const graph = { process_graph: { a: { process_id: 'add', arguments: { x: { from_parameter: 'nope' }, y: 1 }, result: true } } };
+    const v = await request(t.app).post('/validation').send(graph).expect(200);
+    assertOfficialResponse(v);
+    assert.deepEqual(v.body.errors, []);
+    // other errors of the same graph are still reported
+    const both = { process_graph: { a: { process_id: 'add', arguments: { x: { from_parameter: 'nope' }, y: 'text' }, result: true } } };
+    assert.deepEqual((await request(t.app).post('/validation').send(both).expect(200)).body.errors.map((e: { code: string }) => e.code), ['ProcessParameterInvalid']);
+    const token = await t.login('validator');
+    const job = await request(t.app).post('/jobs').set('Authorization', token).send({ process: graph }).expect(400);
+    assert.equal(job.body.code, 'ProcessGraphInvalid');
+    assert.match(job.body.message, /'nope'/);
+  });
 });
