@@ -53,6 +53,24 @@ describe('data cube processes on the demo collection', () => {
     assert.deepEqual(bands.body, ['ensemble_flood_extent', 'ensemble_likelihood']);
   });
 
+  it('an empty time interval is TemporalExtentEmpty; filter_temporal refuses a dimension that is not temporal', async () => {
+    const labels = (graph: Record<string, unknown>) => sync({ ...graph, d: { process_id: 'dimension_labels', arguments: { data: { from_node: 'f' }, dimension: 't' }, result: true } });
+    const filter = (extent: unknown, dimension?: string) => ({ l: load(), f: { process_id: 'filter_temporal', arguments: { data: { from_node: 'l' }, extent, ...(dimension ? { dimension } : {}) } } });
+    for (const extent of [['2023-08-20', '2023-08-10'], ['2023-08-10', '2023-08-10']]) {
+      const res = await labels(filter(extent)).expect(400);
+      assert.equal(res.body.code, 'ProcessParameterInvalid');
+      assert.match(res.body.message, /^TemporalExtentEmpty: .*filter_temporal/);
+    }
+    // (two equal instants are refused by load_collection's schema already: its items must be unique)
+    const loaded = await labels({ f: { ...load(), arguments: { ...load().arguments, temporal_extent: ['2023-08-20', '2023-08-10'] } } }).expect(400);
+    assert.match(loaded.body.message, /^TemporalExtentEmpty: .*load_collection/);
+    const spatial = await labels(filter(['2023-08-01', '2023-09-01'], 'x')).expect(400);
+    assert.equal(spatial.body.code, 'ProcessParameterInvalid');
+    assert.match(spatial.body.message, /'x' is not a temporal dimension/);
+    assert.match((await labels(filter(['2023-08-01', '2023-09-01'], 'nope')).expect(400)).body.message, /DimensionNotAvailable/);
+    assert.equal((await labels(filter(['2023-08-01', '2023-09-01'], 't')).expect(200)).body.length, 8);
+  });
+
   it('rename_labels renames bands and time steps; time labels stay instants; coordinates are refused', async () => {
     const labelsOf = async (graph: Record<string, unknown>, dimension: string) =>
       (await sync({ ...graph, d: { process_id: 'dimension_labels', arguments: { data: { from_node: 'r' }, dimension }, result: true } }).expect(200)).body as string[];

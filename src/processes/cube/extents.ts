@@ -2,6 +2,7 @@
 import { crsFromAny, EPSG4326 } from '../../raster/grid/crs.ts';
 import type { BBox, Crs } from '../../raster/grid/types.ts';
 import type { ProcessArgs } from '../../process-graph/index.ts';
+import { processException } from '../../process-graph/errors.ts';
 
 export interface SpatialExtent {
   bbox: BBox;
@@ -76,6 +77,10 @@ export function instant(args: ProcessArgs, name: string, v: string): number {
   return t;
 }
 
+/** The processes' own exception for an interval whose end is not after its start. */
+export const temporalExtentEmpty = (processId: string, interval: (string | null)[]) =>
+  processException(processId, 'TemporalExtentEmpty', `The temporal extent ${JSON.stringify(interval)} is empty: its end must be later than its start.`);
+
 /** `[start, end]` with either open (null); the end is exclusive. */
 export function temporalExtent(args: ProcessArgs, name: string): [number | null, number | null] | undefined {
   const v = args.get(name);
@@ -87,6 +92,6 @@ export function temporalExtent(args: ProcessArgs, name: string): [number | null,
     return instant(args, name, x);
   });
   if (s === null && e === null) args.invalid(name, 'start and end cannot both be null.');
-  if (s !== null && e !== null && e <= s) args.invalid(name, 'the end of the interval must be after its start.');
+  if (s !== null && e !== null && e <= s) throw temporalExtentEmpty(args.processId, v as string[]);
   return [s, e];
 }

@@ -8,7 +8,7 @@ import type { ProcessDefinition } from '../../process-graph/index.ts';
 import { processException } from '../../process-graph/errors.ts';
 import { OpenEOError } from '../../errors.ts';
 import { CUBE, cubeArg, dimensionKind } from './common.ts';
-import { instant, spatialExtent } from './extents.ts';
+import { instant, spatialExtent, temporalExtentEmpty } from './extents.ts';
 import { planFilterBands, planFilterBbox, planFilterTemporal } from './pushdown.ts';
 
 const filterBands: ProcessDefinition = {
@@ -61,10 +61,14 @@ const filterTemporal: ProcessDefinition = {
   run(args) {
     const data = cubeArg(args, 'data');
     const dim = args.get('dimension') as string | null;
-    if (dim !== null && dim !== undefined) dimensionKind('filter_temporal', data.meta, dim);
+    if (dim !== null && dim !== undefined && dimensionKind('filter_temporal', data.meta, dim) !== 'time') {
+      args.invalid('dimension', `'${dim}' is not a temporal dimension.`);
+    }
     const time = data.meta.time;
     if (!time) throw processException('filter_temporal', 'DimensionNotAvailable', 'The data cube has no temporal dimension.');
-    const [s, e] = (args.array('extent') as (string | null)[]).map((v) => (v === null ? null : instant(args, 'extent', v)));
+    const extent = args.array('extent') as (string | null)[];
+    const [s, e] = extent.map((v) => (v === null ? null : instant(args, 'extent', v)));
+    if (s !== null && e !== null && e <= s) throw temporalExtentEmpty('filter_temporal', extent);
     const keep: number[] = [];
     time.labels.forEach((l, i) => {
       const t = Date.parse(l);

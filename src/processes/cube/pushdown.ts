@@ -16,7 +16,7 @@
  */
 import type { CollectionEntry } from '../../catalog/index.ts';
 import { planGraph, type Argument, type Callback, type ParsedGraph, type PlanContext, type ProcessArgs, type Program } from '../../process-graph/index.ts';
-import { instant, temporalExtent } from './extents.ts';
+import { instant, temporalExtent, temporalExtentEmpty } from './extents.ts';
 import type { CubeServices } from './services.ts';
 
 /** [start, end) in ms; null is open. */
@@ -177,6 +177,8 @@ export function planFilterTemporal(args: ProcessArgs): CubeUse | undefined {
     return fail(use);
   }
   if (range.some((v) => Number.isNaN(v))) return fail(use);
+  // an empty interval would select no item, and the load would fail for want of data before this filter says why
+  if (range[0] !== null && range[1] !== null && range[1] <= range[0]) throw temporalExtentEmpty('filter_temporal', extent as (string | null)[]);
   const time: Interval = use.time ? [maxStart(use.time[0], range[0]), minEnd(use.time[1], range[1])] : range;
   return new CubeUse(use.load, time, use.bands);
 }
