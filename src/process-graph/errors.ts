@@ -29,7 +29,9 @@ export const parameterUnsupported = (processId: string, parameter: string, at?: 
 export const processUnsupported = (processId: string, namespace: string | null, at?: string): OpenEOError =>
   new OpenEOError(
     'ProcessUnsupported',
-    `Process '${processId}' is not available in namespace '${namespace ?? 'null (backend or user)'}'${located(at)}.`,
+    namespace === null
+      ? `Process '${processId}' is neither a predefined process of this back-end nor one of your user-defined processes${located(at)}.`
+      : `Process '${processId}' is not available in namespace '${namespace}'${located(at)}.`,
   );
 
 /**

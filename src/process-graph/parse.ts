@@ -30,7 +30,8 @@ export function parseProcessGraph(def: unknown, errors: OpenEOError[], where = '
       invalid(`'namespace' of node '${id}' in ${where} must be a string or null.`);
       continue;
     }
-    const args: Record<string, Argument> = {};
+    // without a prototype, a '__proto__' key of the JSON is an argument like any other (not silently dropped)
+    const args: Record<string, Argument> = Object.create(null);
     for (const [name, value] of Object.entries(raw.arguments ?? {})) {
       args[name] = parseArgument(value, errors, `callback '${name}' of node '${id}' in ${where}`);
     }
@@ -74,7 +75,7 @@ function parseArgument(value: unknown, errors: OpenEOError[], where: string): Ar
   if (isPlainObject(value.process_graph)) {
     return { kind: 'callback', graph: parseProcessGraph(value.process_graph, errors, where) };
   }
-  const entries: Record<string, Argument> = {};
+  const entries: Record<string, Argument> = Object.create(null);
   for (const [k, v] of Object.entries(value)) entries[k] = parseArgument(v, errors, where);
   return Object.values(entries).every((a) => a.kind === 'value') ? { kind: 'value', value } : { kind: 'object', entries };
 }

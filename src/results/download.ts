@@ -8,7 +8,8 @@ import { jobResultKey } from './layout.ts';
 
 /** Parses a single `bytes=` range; multi-range requests are answered with the whole object. */
 export function parseRange(header: string | undefined): ByteRange | undefined | 'invalid' {
-  if (!header) return undefined;
+  // a range unit other than bytes is ignored, as RFC 9110 requires (the whole object is sent)
+  if (!header || !/^\s*bytes=/i.test(header)) return undefined;
   const m = /^bytes=(\d*)-(\d*)$/.exec(header.trim());
   if (!m || (m[1] === '' && m[2] === '')) return header.includes(',') ? undefined : 'invalid';
   if (m[1] === '') return { suffixLength: Number(m[2]) };

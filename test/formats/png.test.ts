@@ -126,6 +126,7 @@ describe('quicklook writer', () => {
   test('one overview PNG per variable from downsampled chunks; the last time step of a cube with time', async () => {
     const cube = makeCube({ time: ['2023-01-01', '2023-01-13', '2023-01-25'], variables: [{ name: 'flood', dtype: 'uint8', nodata: 255 }, { name: 'depth', dtype: 'float32', nodata: -9999 }] });
     const options = { maxSize: 100, colormap: 'Reds', min: 0, max: 200 };
+    assert.throws(() => createQuicklookWriter(tmp.store, 'job', { ...options, min: 201 }), { code: 'ProcessParameterInvalid', message: /min <= max/ });
     const assets = await writeCube(createQuicklookWriter(tmp.store, 'job', options), cube);
     assert.deepEqual(assets.map((a) => [a.path, a.type, a.roles]), [
       ['quicklook-flood.png', 'image/png', ['overview']],

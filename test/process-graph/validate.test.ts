@@ -27,6 +27,10 @@ test('missing, unknown and wrongly typed arguments name process and parameter', 
   assert.match(byCode.ProcessParameterRequired, /'add'.*'y'.*node 'a'/);
   assert.match(byCode.ProcessParameterUnsupported, /'add'.*'z'/);
   assert.match(byCode.ProcessParameterInvalid, /'x'.*'add'/);
+  // a JSON key that is special to JavaScript objects is an argument name like any other
+  const proto = await errorsOf(JSON.parse('{"a": {"process_id": "add", "arguments": {"x": 1, "y": 2, "__proto__": {"from_node": "zz"}}, "result": true}}'));
+  assert.deepEqual(codes(proto), ['ProcessGraphInvalid', 'ProcessParameterUnsupported']);
+  assert.match(proto.find((e) => e.code === 'ProcessParameterUnsupported')!.message, /'__proto__'/);
 });
 
 test('constants are checked against the schema, including nested ones and alternatives', async () => {

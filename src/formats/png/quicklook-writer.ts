@@ -55,6 +55,9 @@ export function createQuicklookWriter(store: ObjectStore, prefix: string, option
   const maxSize = options.maxSize ?? 1024;
   if (!Number.isInteger(maxSize) || maxSize < 1) throw new OpenEOError('ProcessParameterInvalid', `Quicklook size must be a positive integer, got ${maxSize}.`);
   colorTable(options.colormap ?? 'viridis'); // unknown names fail before any work is done
+  if (options.min !== undefined && options.max !== undefined && !(options.min <= options.max)) {
+    throw new OpenEOError('ProcessParameterInvalid', `PNG: the value range must have min <= max, got min ${options.min} and max ${options.max}.`);
+  }
   const name = options.name ?? 'quicklook';
   const trimmed = prefix.replace(/\/+$/, '');
   const root = trimmed === '' ? '' : `${trimmed}/`;
