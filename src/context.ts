@@ -44,8 +44,9 @@ export interface ContextParts {
   executor: JobExecutor;
   sync: SyncRunner;
   /**
-   * Validates a process (with `process_graph`) for a user. With `requireValid` the first error is thrown as an
-   * OpenEOError; otherwise all errors found are returned.
+   * Validates a process (with `process_graph`) for a user: its structure and arguments and, when those are valid,
+   * a dry run against the catalog and the formats (see dry-run-check.ts). With `requireValid` the first error is
+   * thrown as an OpenEOError; otherwise all errors found are returned.
    */
   validateProcess(process: unknown, userId: string | undefined, opts: { requireValid: boolean }): Promise<OpenEOError[]>;
   estimate(job: JobRow): Promise<Record<string, unknown>>;

@@ -10,6 +10,7 @@ import { s3Options } from './executor/worker-env.ts';
 import { SyncRunner } from './executor/sync-runner.ts';
 import type { DistributedDeps } from './distributed/deps.ts';
 import { TaskJobExecutor } from './jobs/task-executor.ts';
+import { dryRunErrors } from './executor/dry-run-check.ts';
 import { estimateJob } from './executor/estimate.ts';
 import { listProcessSpecs } from './processes/index.ts';
 import { createProcessingCore } from './processing.ts';
@@ -56,6 +57,7 @@ export async function defaultParts(config: Config, db: Db, secret: string, logge
     async validateProcess(process, userId, { requireValid }) {
       // only POST /validation asks without requiring validity; there parameters defined nowhere are no error
       const { errors } = await validator.check(process, userId, undefined, { allowUnresolvedParameters: !requireValid });
+      if (errors.length === 0) errors.push(...(await dryRunErrors(executorDeps, store, process, userId)));
       if (requireValid && errors.length > 0) throw errors[0];
       return errors;
     },

@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import request from 'supertest';
 import { generateDemoData } from '../../src/demo-data/index.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
-import { BBOX } from './flood-helpers.ts';
+import { BBOX, floodJob } from './flood-helpers.ts';
 
 const load = (bands = ['ensemble_likelihood']) => ({
   process_id: 'load_collection',
@@ -51,6 +51,39 @@ describe('data cube processes on the demo collection', () => {
     assert.deepEqual(labels.body, [first]);
     const bands = await sync({ l: load(['ensemble_flood_extent', 'ensemble_likelihood']), d: { process_id: 'dimension_labels', arguments: { data: { from_node: 'l' }, dimension: 'bands' }, result: true } }).expect(200);
     assert.deepEqual(bands.body, ['ensemble_flood_extent', 'ensemble_likelihood']);
+  });
+
+  it('creating a job or validating a graph finds what the catalog and the formats refuse, without running it', async () => {
+    const flood = () => floodJob('gfm-flood-monthly.json');
+    const nodeOf = (body: { process: { process_graph: Record<string, { process_id: string; arguments: Record<string, unknown> }> } }, id: string) =>
+      Object.values(body.process.process_graph).find((n) => n.process_id === id)!;
+    const variant = (change: (b: ReturnType<typeof flood>) => void) => {
+      const b = flood();
+      change(b);
+      return b;
+    };
+    const bad: [string, ReturnType<typeof flood>, string, RegExp][] = [
+      ['unknown collection', variant((b) => (nodeOf(b, 'load_collection').arguments.id = 'NOPE')), 'CollectionNotFound', /'NOPE'/],
+      ['unknown band', variant((b) => (nodeOf(b, 'load_collection').arguments.bands = ['nope'])), 'ProcessParameterInvalid', /nope/],
+      ['reversed bbox', variant((b) => (nodeOf(b, 'load_collection').arguments.spatial_extent = { ...BBOX, west: BBOX.east, east: BBOX.west })), 'ProcessParameterInvalid', /spatial_extent/],
+      ['reversed dates', variant((b) => (nodeOf(b, 'load_collection').arguments.temporal_extent = ['2023-08-20', '2023-08-10'])), 'ProcessParameterInvalid', /TemporalExtentEmpty/],
+      ['unknown format', variant((b) => (nodeOf(b, 'save_result').arguments.format = 'NOPE')), 'FormatUnsupported', /NOPE/],
+      ['bad option', variant((b) => ((nodeOf(b, 'save_result').arguments.options as Record<string, unknown>).dtype = 'uint7')), 'ProcessParameterInvalid', /dtype/],
+    ];
+    for (const [what, body, code, message] of bad) {
+      const created = await request(t.app).post('/jobs').set('Authorization', token).send(body);
+      assert.equal(created.status, 400, `${what}: ${created.status} ${JSON.stringify(created.body)}`);
+      assert.equal(created.body.code, code, what);
+      assert.match(created.body.message, message, what);
+      const v = await request(t.app).post('/validation').set('Authorization', token).send(body.process).expect(200);
+      assert.deepEqual(v.body.errors.map((e: { code: string }) => e.code), [code], what);
+    }
+    await request(t.app).post('/jobs').set('Authorization', token).send(flood()).expect(201);
+    // no data in the range yet is no error of the graph: the catalog may have items by the time the job runs
+    await request(t.app).post('/jobs').set('Authorization', token).send(variant((b) => (nodeOf(b, 'load_collection').arguments.temporal_extent = ['2031-01-01', '2031-02-01']))).expect(201);
+    // a graph that needs values for its parameters is not run dry
+    const withParam = variant((b) => (nodeOf(b, 'load_collection').arguments.temporal_extent = { from_parameter: 'months' }));
+    assert.deepEqual((await request(t.app).post('/validation').set('Authorization', token).send(withParam.process).expect(200)).body.errors, []);
   });
 
   it('an empty time interval is TemporalExtentEmpty; filter_temporal refuses a dimension that is not temporal', async () => {
