@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BlockList } from 'node:net';
+import { DEFAULT_PROCESS_LIMITS } from './process-graph/limits.ts';
 import { addCidr } from './security/address-ranges.ts';
 import { parseAllowList } from './security/allow-list.ts';
 import { OUTBOUND_DEFAULTS, type OutboundSettings } from './security/outbound-policy.ts';
@@ -48,6 +49,8 @@ export interface Limits {
   resultLinkTtlSeconds: number;
   /** Failed /credentials/basic attempts per user or IP per minute. */
   loginAttemptsPerMinute: number;
+  /** Most elements of an array a process makes (array_create, quantiles, …), and of values in a JSON result. */
+  arrayElements: number;
 }
 
 export interface Config {
@@ -196,6 +199,7 @@ export function loadConfig(env: Env = process.env): Config {
     timeSteps: int(env, 'LIMIT_TIME_STEPS', 5000, 1),
     resultLinkTtlSeconds: int(env, 'RESULT_LINK_TTL_SECONDS', 7 * 24 * 3600, 60),
     loginAttemptsPerMinute: int(env, 'LOGIN_ATTEMPTS_PER_MINUTE', 20, 1),
+    arrayElements: int(env, 'LIMIT_ARRAY_ELEMENTS', DEFAULT_PROCESS_LIMITS.arrayElements, 1),
   });
   const publicUrl = (env.PUBLIC_URL || `http://localhost:${port}`).replace(/\/$/, '');
   return Object.freeze({

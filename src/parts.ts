@@ -25,9 +25,9 @@ export async function defaultParts(config: Config, db: Db, secret: string, logge
   const specs = listProcessSpecs(registry) as unknown as Record<string, unknown>[];
   const store = createObjectStore(config.storageUrl, { s3: s3Options(config.s3) });
   const signer = new ResultSigner(secret);
-  const settings = { storageUrl: config.storageUrl, s3: config.s3, outbound: core.outbound };
+  const settings = { storageUrl: config.storageUrl, s3: config.s3, outbound: core.outbound, processLimits: core.processLimits };
   const pool = createChunkPool(config.limits.chunkThreads, settings, threadBoot(config, logger));
-  const executorDeps = { validator, store, pool, maxDepth: config.limits.graphDepth, cubeServices: core.cubeServices };
+  const executorDeps = { validator, store, pool, maxDepth: config.limits.graphDepth, processLimits: core.processLimits, cubeServices: core.cubeServices };
   // jobs run in this process through the task functions of distributed runs (the per-user limits are the API's here)
   const taskDeps: DistributedDeps = {
     ...executorDeps,

@@ -10,6 +10,7 @@ import { s3Options } from './executor/worker-env.ts';
 import { processValidator, type ProcessValidator } from './executor/validate-process.ts';
 import { FormatRegistry, GTIFF_INPUT, JSON_FORMAT } from './formats/registry.ts';
 import { rasterFormats } from './formats/writers.ts';
+import type { ProcessLimits } from './process-graph/types.ts';
 import type { CubeServices } from './processes/cube/index.ts';
 import { cubeProcesses } from './processes/cube/index.ts';
 import { createProcessRegistry, scalarProcesses, type ProcessRegistry } from './processes/index.ts';
@@ -25,6 +26,8 @@ export interface ProcessingCore {
   outbound: OutboundPolicy;
   /** Fresh services per evaluation (save_result requests are collected per run). */
   cubeServices(): CubeServices;
+  /** What one process call may allocate; handed to evaluations and, in the worker settings, to chunk threads. */
+  processLimits: ProcessLimits;
   close(): Promise<void>;
 }
 
@@ -56,6 +59,7 @@ export async function createProcessingCore(config: Config, db: Db): Promise<Proc
     formats,
     collections,
     outbound,
+    processLimits: Object.freeze({ arrayElements: config.limits.arrayElements }),
     cubeServices: () => ({
       collection: (id) => collections.entry(id),
       itemSource: (entry) => createItemSource(entry, { readObject, fetch: guarded }),

@@ -10,6 +10,7 @@
  * runs only on the input's covered pixels and its result keeps the input's coverage; so does `mask` with a null
  * replacement. Everything else computes every pixel.
  */
+import { DEFAULT_PROCESS_LIMITS, type ProcessLimits } from '../process-graph/index.ts';
 import type { KernelProvider } from './chunk-eval.ts';
 import { arrayElements, graphFromJson, subgraph } from './callback-json.ts';
 import { interpretApply, interpretApplyDimension, InterpretedTimeReducer, interpretReduce, interpretResolver } from './interpreted.ts';
@@ -26,7 +27,7 @@ import { prepareBuffers, type Plane } from './kernels/values.ts';
 import type { CallbackSpec } from './types.ts';
 
 /** The vectorized kernel, or undefined when the compiler cannot vectorize the callback. */
-function compile(cb: CallbackSpec, opts: CompileOptions = {}): PlaneKernel | undefined {
+function compileSpec(cb: CallbackSpec, opts: CompileOptions = {}): PlaneKernel | undefined {
   return compileCallback(graphFromJson(cb.graph), cb.parameterNames, { context: cb.context, ...opts }) ?? undefined;
 }
 
@@ -36,21 +37,23 @@ export function keepsNodata(kernel: PlaneKernel): boolean {
   return r.valid !== null && r.valid[0] === 0 && r.valid[1] === 0 && r.valid[2] === 0;
 }
 
-export function createKernelProvider(): KernelProvider {
+/** `limits` bound what the callbacks' processes may allocate per pixel (the configured ones reach worker threads in their settings). */
+export function createKernelProvider(limits: ProcessLimits = DEFAULT_PROCESS_LIMITS): KernelProvider {
   // Keyed by the callback objects of a plan, which a worker keeps for the plan's lifetime.
   const applies = new WeakMap<CallbackSpec, { kernel?: PlaneKernel; sparse: boolean }>();
   const others = new WeakMap<CallbackSpec, { kernel?: PlaneKernel }>();
   const reducers = new WeakMap<CallbackSpec, ReducerSpec | null>();
   const empties = new Map<number, Plane>();
   const identity = identityKernel();
-  const interpreter = createInterpreter();
+  const interpreter = createInterpreter(limits);
+  const compile = (cb: CallbackSpec, opts: CompileOptions = {}) => compileSpec(cb, { limits, ...opts });
   const elementKernels = new WeakMap<CallbackSpec, PlaneKernel[] | null>();
   const compiledElements = (cb: CallbackSpec, labels: readonly (string | number)[]) => {
     let kernels = elementKernels.get(cb);
     if (kernels === undefined) {
       const graph = graphFromJson(cb.graph);
       const made = arrayElements(graph)?.map((id) => compile({ ...cb, graph: subgraph(cb.graph, id) }, { labels })) ??
-        compileArrayCallback(graph, cb.parameterNames, { context: cb.context, labels });
+        compileArrayCallback(graph, cb.parameterNames, { context: cb.context, labels, limits });
       elementKernels.set(cb, (kernels = made?.every((k) => k !== undefined) ? (made as PlaneKernel[]) : null));
     }
     return kernels;

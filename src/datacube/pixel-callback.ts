@@ -5,7 +5,7 @@
  * processes such as `if`, asynchronous ones) through the process graph interpreter, several times slower.
  */
 import { OpenEOError } from '../errors.ts';
-import { createProcessArgs, evaluateProgram, nodeReferences, validateProcessGraph, type Argument, type Callback, type ParameterSpec, type ParsedGraph, type ProcessDefinition, type ProcessServices, type Program } from '../process-graph/index.ts';
+import { createProcessArgs, DEFAULT_PROCESS_LIMITS, evaluateProgram, nodeReferences, validateProcessGraph, type Argument, type Callback, type ParameterSpec, type ParsedGraph, type ProcessDefinition, type ProcessLimits, type ProcessServices, type Program } from '../process-graph/index.ts';
 import { createProcessRegistry, scalarProcesses, type ProcessRegistry } from '../processes/index.ts';
 import type { CallbackSpec } from './types.ts';
 
@@ -18,7 +18,10 @@ export interface Interpreter {
   prepare(cb: CallbackSpec, what: string): Promise<PixelCall>;
 }
 
-export function createInterpreter(registry: ProcessRegistry = createProcessRegistry(scalarProcesses())): Interpreter {
+export function createInterpreter(
+  limits: ProcessLimits = DEFAULT_PROCESS_LIMITS,
+  registry: ProcessRegistry = createProcessRegistry(scalarProcesses()),
+): Interpreter {
   const programs = new WeakMap<CallbackSpec, Promise<Program>>();
   const validate = async (cb: CallbackSpec, what: string): Promise<Program> => {
     const names = new Set([...cb.parameterNames, 'context']);
@@ -36,8 +39,8 @@ export function createInterpreter(registry: ProcessRegistry = createProcessRegis
       if (!p) programs.set(cb, (p = validate(cb, what)));
       const context = cb.context ?? null;
       const call = p.then((program): PixelCall => {
-        const evaluate: PixelCall = (params) => evaluateProgram(program, { signal: never, arguments: { context, ...params } });
-        const line = straightLine(program, never);
+        const evaluate: PixelCall = (params) => evaluateProgram(program, { signal: never, limits, arguments: { context, ...params } });
+        const line = straightLine(program, never, limits);
         if (!line) return evaluate;
         // a process that answered asynchronously once will again: the interpreter takes over for the run
         let sync = true;
@@ -66,8 +69,8 @@ class NotSync extends Error {}
  * (about ten times faster per pixel). Answers NOT_SYNC for a pixel where a process answered asynchronously (the
  * caller then uses the interpreter).
  */
-function straightLine(program: Program, signal: AbortSignal): ((params: Record<string, unknown>) => unknown) | undefined {
-  const line = lineOf(program, program.graph, signal);
+function straightLine(program: Program, signal: AbortSignal, limits: ProcessLimits): ((params: Record<string, unknown>) => unknown) | undefined {
+  const line = lineOf(program, program.graph, signal, limits);
   if (!line) return undefined;
   return (params) => {
     try {
@@ -80,7 +83,7 @@ function straightLine(program: Program, signal: AbortSignal): ((params: Record<s
 }
 
 /** One graph (the program's or a nested callback's) as a synchronous function; throws NotSync where it cannot be. */
-function lineOf(program: Program, graph: ParsedGraph, signal: AbortSignal): ((params: Record<string, unknown>) => unknown) | undefined {
+function lineOf(program: Program, graph: ParsedGraph, signal: AbortSignal, limits: ProcessLimits): ((params: Record<string, unknown>) => unknown) | undefined {
   const order: string[] = [];
   const seen = new Set<string>();
   const visit = (id: string) => {
@@ -96,11 +99,11 @@ function lineOf(program: Program, graph: ParsedGraph, signal: AbortSignal): ((pa
     const node = graph.nodes.get(id)!;
     const target = program.targets.get(node);
     if (target?.kind !== 'process' || target.def.lazy?.length) return undefined;
-    const args = Object.values(node.args).map((a) => getter(a, index, program, signal));
+    const args = Object.values(node.args).map((a) => getter(a, index, program, signal, limits));
     if (args.some((g) => g === undefined)) return undefined;
     steps.push({ def: target.def, names: Object.keys(node.args), args: args as Getter[] });
   }
-  const ctx = { signal, services: {} as ProcessServices };
+  const ctx = { signal, services: {} as ProcessServices, limits };
   const result = index.get(graph.resultId)!;
   return (params) => {
     const values = new Array<unknown>(steps.length);
@@ -123,7 +126,7 @@ function lineOf(program: Program, graph: ParsedGraph, signal: AbortSignal): ((pa
 type Getter = (values: readonly unknown[], params: Record<string, unknown>) => unknown;
 
 /** How an argument is computed, or undefined when it holds a callback that cannot run synchronously. */
-function getter(a: Argument, index: ReadonlyMap<string, number>, program: Program, signal: AbortSignal): Getter | undefined {
+function getter(a: Argument, index: ReadonlyMap<string, number>, program: Program, signal: AbortSignal, limits: ProcessLimits): Getter | undefined {
   switch (a.kind) {
     case 'value': {
       const v = a.value;
@@ -138,17 +141,17 @@ function getter(a: Argument, index: ReadonlyMap<string, number>, program: Progra
       return (_values, params) => params[name] ?? null;
     }
     case 'array': {
-      const items = a.items.map((item) => getter(item, index, program, signal));
+      const items = a.items.map((item) => getter(item, index, program, signal, limits));
       if (items.some((g) => g === undefined)) return undefined;
       return (values, params) => (items as Getter[]).map((g) => g(values, params));
     }
     case 'object': {
-      const entries = Object.entries(a.entries).map(([k, v]) => [k, getter(v, index, program, signal)] as const);
+      const entries = Object.entries(a.entries).map(([k, v]) => [k, getter(v, index, program, signal, limits)] as const);
       if (entries.some(([, g]) => g === undefined)) return undefined;
       return (values, params) => Object.fromEntries(entries.map(([k, g]) => [k, g!(values, params)]));
     }
     case 'callback': {
-      const line = lineOf(program, a.graph, signal);
+      const line = lineOf(program, a.graph, signal, limits);
       if (!line) return undefined;
       const declared = program.callbackParameters.get(a.graph) ?? [];
       const graph = a.graph;

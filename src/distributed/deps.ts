@@ -10,6 +10,7 @@ import type { ChunkStats } from '../executor/chunk-stats.ts';
 import { createChunkPool, type ChunkPool } from '../executor/pool.ts';
 import { threadBoot } from '../executor/thread-entry.ts';
 import type { ProcessValidator } from '../executor/validate-process.ts';
+import type { ProcessLimits } from '../process-graph/types.ts';
 import { s3Options } from '../executor/worker-env.ts';
 import { createProcessingCore } from '../processing.ts';
 import type { CubeServices } from '../processes/cube/index.ts';
@@ -21,6 +22,8 @@ export interface DistributedDeps {
   validator: ProcessValidator;
   cubeServices(): CubeServices;
   maxDepth: number;
+  /** What one process call may allocate (arrays); also bounds the values of a JSON result. */
+  processLimits: ProcessLimits;
   store: ObjectStore;
   /** Where chunks are computed (worker threads of this process, or its main thread). */
   pool: ChunkPool;
@@ -47,7 +50,7 @@ export interface DepsOptions {
 
 export async function createDistributedDeps(config: Config, db: Db, logger: Logger, o: DepsOptions = {}): Promise<DistributedDeps> {
   const core = await createProcessingCore(config, db);
-  const settings = { storageUrl: config.storageUrl, s3: config.s3, outbound: core.outbound };
+  const settings = { storageUrl: config.storageUrl, s3: config.s3, outbound: core.outbound, processLimits: core.processLimits };
   const pool = createChunkPool(o.threads ?? config.limits.chunkThreads, settings, threadBoot(config, logger));
   const store = createObjectStore(config.storageUrl, { s3: s3Options(config.s3) });
   return {
@@ -55,6 +58,7 @@ export async function createDistributedDeps(config: Config, db: Db, logger: Logg
     logger,
     validator: core.validator,
     maxDepth: config.limits.graphDepth,
+    processLimits: core.processLimits,
     store,
     pool,
     chunksPerTask: o.chunksPerTask ?? config.queue.chunksPerTask,

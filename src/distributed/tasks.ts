@@ -12,6 +12,7 @@ import { toOpenEOError } from '../errors.ts';
 import { chunkWindows, rasterMeta } from '../executor/chunk-compute.ts';
 import { outputPlan, writerOptions, type OutputPlan } from '../executor/output-plan.ts';
 import { resultMetadata } from '../executor/result-metadata.ts';
+import { encodeJsonResult } from '../formats/json-result.ts';
 import { checkFormatOptions, createRasterWriter } from '../formats/writers.ts';
 import { jobLogger } from '../jobs/job-log.ts';
 import { evaluateGraph } from '../executor/evaluate-graph.ts';
@@ -203,7 +204,7 @@ async function settle(ctx: TaskContext, jobId: string, run: number, e: unknown, 
 }
 
 async function saveJson(ctx: TaskContext, job: JobRow, value: unknown, signal: AbortSignal): Promise<void> {
-  const bytes = new TextEncoder().encode(JSON.stringify(value ?? null));
+  const bytes = encodeJsonResult(value, ctx.deps.processLimits.arrayElements);
   await ctx.deps.store.put(jobResultKey(job.id, 'result.json'), bytes, { contentType: 'application/json' }, signal);
   const results: StoredResults = {
     assets: { 'result.json': { path: 'result.json', type: 'application/json', roles: ['data'], title: 'Result', 'file:size': bytes.length } },

@@ -1,4 +1,4 @@
-import { evaluateProgram } from '../process-graph/index.ts';
+import { evaluateProgram, type ProcessLimits } from '../process-graph/index.ts';
 import { planLoadNarrowing, type CubeServices, type SaveRequest } from '../processes/cube/index.ts';
 import type { ProcessValidator } from './validate-process.ts';
 
@@ -9,6 +9,8 @@ export interface GraphDeps {
   cubeServices(): CubeServices;
   /** Bounds nested user-defined process calls at run time (a cycle of stored processes would never end). */
   maxDepth: number;
+  /** What one process call may allocate (arrays); also bounds the values of a JSON result. */
+  processLimits: ProcessLimits;
 }
 
 /**
@@ -26,6 +28,6 @@ export async function evaluateGraph(
   const cubes = deps.cubeServices();
   // The dry run first: each load then searches only the time range and bands its filters keep.
   cubes.narrowing = await planLoadNarrowing(program, cubes, signal, deps.maxDepth);
-  const value = await evaluateProgram(program, { signal, services: { cubes }, maxDepth: deps.maxDepth });
+  const value = await evaluateProgram(program, { signal, services: { cubes }, maxDepth: deps.maxDepth, limits: deps.processLimits });
   return { value, saved: cubes.saved };
 }

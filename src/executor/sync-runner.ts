@@ -5,6 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { OpenEOError } from '../errors.ts';
+import { encodeJsonResult } from '../formats/json-result.ts';
 import type { ObjectStore } from '../storage/index.ts';
 import { evaluateGraph, type GraphDeps } from './evaluate-graph.ts';
 import type { ChunkPool } from './pool.ts';
@@ -34,7 +35,7 @@ export class SyncRunner {
       if (typeof value === 'object' && value !== null && (value as { kind?: string }).kind === 'datacube') {
         throw new OpenEOError('ProcessGraphInvalid', 'The graph returns a data cube: end it with save_result to choose a format.');
       }
-      return { contentType: 'application/json', body: new TextEncoder().encode(JSON.stringify(value ?? null)), cleanup: noop };
+      return { contentType: 'application/json', body: encodeJsonResult(value, this.deps.processLimits.arrayElements), cleanup: noop };
     }
     if (saved.length > 1) throw new OpenEOError('ProcessGraphInvalid', 'Synchronous processing supports one save_result; run a batch job for several outputs.');
     const plan = outputPlan(saved[0]);

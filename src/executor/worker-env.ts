@@ -6,6 +6,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import { BufferArena } from '../datacube/arena.ts';
 import { createKernelProvider } from '../datacube/kernel-provider.ts';
 import type { EvalDeps } from '../datacube/chunk-eval.ts';
+import type { ProcessLimits } from '../process-graph/types.ts';
 import { createLoadReader, type ReadStats } from '../datacube/load-reader.ts';
 import { CogReader } from '../raster/cog-reader.ts';
 import { openSource } from '../raster/open-source.ts';
@@ -21,6 +22,8 @@ export interface WorkerSettings {
   s3: { endpoint?: string; region: string; forcePathStyle: boolean; accessKeyId?: string; secretAccessKey?: string };
   /** Rules for COG reads over HTTP(S) (plain data, so it crosses into worker threads). */
   outbound?: OutboundPolicy;
+  /** What the callbacks' processes may allocate, as configured. */
+  processLimits: ProcessLimits;
 }
 
 export interface WorkerEnv {
@@ -71,7 +74,7 @@ export function createWorkerEnv(settings: WorkerSettings): WorkerEnv {
     store,
     stats,
     io,
-    deps: { kernels: createKernelProvider(), loads: createLoadReader(reader, stats) },
+    deps: { kernels: createKernelProvider(settings.processLimits), loads: createLoadReader(reader, stats) },
     arenaFor(plan) {
       let a = arenas.get(plan);
       if (!a) arenas.set(plan, (a = new BufferArena()));

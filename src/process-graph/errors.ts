@@ -17,6 +17,13 @@ export const parameterInvalid = (processId: string, parameter: string, reason: s
     `The value passed for parameter '${parameter}' in process '${processId}' is invalid: ${reason}${located(at)}`,
   );
 
+/** Names the setting, so that an operator who meets it in a log knows which knob it is. */
+export const arrayTooLarge = (processId: string, parameter: string, elements: number, max: number): OpenEOError =>
+  new OpenEOError(
+    'ProcessParameterInvalid',
+    `${processId}: '${parameter}' would make an array of ${elements} elements; at most ${max} are allowed (LIMIT_ARRAY_ELEMENTS).`,
+  );
+
 export const parameterTypeMismatch = (processId: string, parameter: string, expected: string, got: unknown) =>
   parameterInvalid(processId, parameter, `expected ${expected}, got ${describe(got)}.`);
 

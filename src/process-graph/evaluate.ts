@@ -16,8 +16,10 @@ import type {
   ParsedNode,
   ProcessArgs,
   ProcessDefinition,
+  ProcessLimits,
   ProcessServices,
 } from './types.ts';
+import { DEFAULT_PROCESS_LIMITS } from './limits.ts';
 
 /** How a predefined process is called: run it, or ask it for its planning contribution. */
 export interface Invoker {
@@ -35,14 +37,18 @@ export interface EvaluateOptions {
   arguments?: Readonly<Record<string, unknown>>;
   /** Bounds nested user-defined process calls at run time (recursion). */
   maxDepth?: number;
+  /** Handed to every process call; DEFAULT_PROCESS_LIMITS when absent. */
+  limits?: ProcessLimits;
 }
 
 /** Runs a validated program and returns the value of its result node. */
 export function evaluateProgram(program: Program, options: EvaluateOptions): Promise<unknown> {
   const services = options.services ?? ({} as ProcessServices);
+  const limits = options.limits ?? DEFAULT_PROCESS_LIMITS;
   const invoker: Invoker = {
     eagerOnly: false,
-    invoke: (def, args, signal, path, inCallback) => def.run(args, inCallback ? { signal, services } : { signal, services, path }),
+    invoke: (def, args, signal, path, inCallback) =>
+      def.run(args, inCallback ? { signal, services, limits } : { signal, services, limits, path }),
   };
   return runProgram(program, invoker, options);
 }
@@ -50,7 +56,7 @@ export function evaluateProgram(program: Program, options: EvaluateOptions): Pro
 export function runProgram(
   program: Program,
   invoker: Invoker,
-  options: Omit<EvaluateOptions, 'services'>,
+  options: Omit<EvaluateOptions, 'services' | 'limits'>,
 ): Promise<unknown> {
   const scope = Scope.root(bindParameters('process graph', program.parameters, options.arguments ?? {}));
   const env: Env = { program, invoker, maxDepth: options.maxDepth ?? Infinity };

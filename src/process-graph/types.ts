@@ -102,9 +102,17 @@ export interface ParsedGraph {
  */
 export interface ProcessServices {}
 
+/** Bounds on what one process call may allocate, from the config (`Limits`). */
+export interface ProcessLimits {
+  /** Most elements an array made by a process may have (LIMIT_ARRAY_ELEMENTS). */
+  readonly arrayElements: number;
+}
+
 export interface ProcessContext {
   readonly signal: AbortSignal;
   readonly services: ProcessServices;
+  /** Checked before a process allocates anything that its arguments, not its inputs' sizes, make large. */
+  readonly limits: ProcessLimits;
   /**
    * Node ids from the top-level graph to this call, through user-defined process calls, as the dry run saw it
    * (`PlanContext.path`). Absent inside callbacks: a callback runs many times, so its nodes have no single plan.

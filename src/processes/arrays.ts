@@ -1,5 +1,6 @@
 /** Array processes. Labeled arrays keep their labels where the process defines it (see labeled-array.ts). */
 import { processException } from '../process-graph/errors.ts';
+import { checkArraySize } from '../process-graph/limits.ts';
 import type { ProcessDefinition } from '../process-graph/types.ts';
 import { labelsOf, withLabels, type Label } from './labeled-array.ts';
 import { ANY, ANY_ARRAY, SCALAR_OR_NULL, ignoreNodata, optional, required } from './spec-helpers.ts';
@@ -146,11 +147,14 @@ export const arrayProcesses: readonly ProcessDefinition[] = [
       ],
       returns: { description: 'The new array.', schema: ANY_ARRAY },
     },
-    run: (args) => {
+    run: (args, ctx) => {
       const data = args.has('data') ? args.array('data') : [];
       const repeat = args.optionalInteger('repeat', 1);
-      const out: unknown[] = [];
-      for (let i = 0; i < repeat; i++) out.push(...data);
+      const length = data.length * Math.max(repeat, 0);
+      checkArraySize(ctx.limits, 'array_create', 'repeat', length);
+      // by index: spreading a long `data` into push() would overflow the stack
+      const out = new Array<unknown>(length);
+      for (let i = 0; i < length; i++) out[i] = data[i % data.length];
       return out;
     },
   },
@@ -166,9 +170,11 @@ export const arrayProcesses: readonly ProcessDefinition[] = [
       returns: { description: 'The merged array.', schema: ANY_ARRAY },
       exceptions: exceptions('ArrayLabelConflict'),
     },
-    run: (args) => {
+    run: (args, ctx) => {
       const a = args.array('array1');
       const b = args.array('array2');
+      // each input is within the limit, the two together need not be (a chain of concats doubles a list per node)
+      checkArraySize(ctx.limits, 'array_concat', 'array2', a.length + b.length);
       const la = labelsOf(a);
       const lb = labelsOf(b);
       const values = [...a, ...b];
@@ -194,8 +200,9 @@ export const arrayProcesses: readonly ProcessDefinition[] = [
       returns: { description: 'The new array.', schema: ANY_ARRAY },
       exceptions: exceptions('LabelExists', 'ArrayNotLabeled'),
     },
-    run: (args) => {
+    run: (args, ctx) => {
       const data = args.array('data');
+      checkArraySize(ctx.limits, 'array_append', 'data', data.length + 1);
       const value = args.get('value');
       const label = (args.get('label') ?? null) as Label | null;
       const labels = labelsOf(data);

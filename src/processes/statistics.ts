@@ -4,7 +4,8 @@
  * it propagates as in IEEE 754.
  */
 import { processException } from '../process-graph/errors.ts';
-import type { ProcessArgs, ProcessDefinition } from '../process-graph/types.ts';
+import { checkArraySize } from '../process-graph/limits.ts';
+import type { ProcessArgs, ProcessDefinition, ProcessLimits } from '../process-graph/types.ts';
 import { NUMBERS_ARRAY, NUMBER_OR_NULL, ignoreNodata, optional, required } from './spec-helpers.ts';
 
 /** The numbers of `data`, or null when a no-data value must make the whole result no-data. */
@@ -80,7 +81,7 @@ function median(values: number[]): number {
   return s.length % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
 }
 
-function quantiles(args: ProcessArgs): (number | null)[] {
+function quantiles(args: ProcessArgs, limits: ProcessLimits): (number | null)[] {
   const hasP = args.has('probabilities') && args.get('probabilities') !== null;
   const hasQ = args.has('q') && args.get('q') !== null;
   if (!hasP && !hasQ) throw processException('quantiles', 'QuantilesParameterMissing', "The process 'quantiles' requires either the 'probabilities' or 'q' parameter to be set.");
@@ -89,6 +90,7 @@ function quantiles(args: ProcessArgs): (number | null)[] {
   let probabilities: number[];
   if (typeof given === 'number') {
     if (!Number.isInteger(given) || given < 2) args.invalid(hasP ? 'probabilities' : 'q', 'the number of intervals must be an integer of at least 2.');
+    checkArraySize(limits, 'quantiles', hasP ? 'probabilities' : 'q', given - 1);
     probabilities = Array.from({ length: given - 1 }, (_, i) => (i + 1) / given);
   } else if (Array.isArray(given) && given.every((p) => typeof p === 'number' && p >= 0 && p <= 1)) {
     probabilities = given as number[];
@@ -146,7 +148,7 @@ export const statisticsProcesses: readonly ProcessDefinition[] = [
         AscendingProbabilitiesRequired: { message: 'The values passed for parameter `probabilities` must be sorted in ascending order.' },
       },
     },
-    run: (args) => quantiles(args),
+    run: (args, ctx) => quantiles(args, ctx.limits),
   },
   {
     spec: {

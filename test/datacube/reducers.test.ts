@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { createProcessArgs } from '../../src/process-graph/args.ts';
+import { DEFAULT_PROCESS_LIMITS } from '../../src/process-graph/limits.ts';
 import {
   BufferedReducer,
   createStreamingReducer,
@@ -30,7 +31,7 @@ function stack(seed: number, steps: number): (Plane | null)[] {
 
 async function scalar(id: string, column: unknown[], extra: Record<string, unknown>): Promise<unknown> {
   const def = registry.get(id)!;
-  return def.run(createProcessArgs(def.spec, new Map(Object.entries({ data: column, ...extra }))), { signal: AbortSignal.timeout(5000), services: {} });
+  return def.run(createProcessArgs(def.spec, new Map(Object.entries({ data: column, ...extra }))), { signal: AbortSignal.timeout(5000), services: {}, limits: DEFAULT_PROCESS_LIMITS });
 }
 
 async function expectedColumns(id: string, steps: readonly (Plane | null)[], extra: Record<string, unknown>): Promise<unknown[]> {

@@ -7,7 +7,8 @@
  * IR (rules.ts) and then one generated loop (codegen.ts).
  */
 import { createProcessArgs } from '../../process-graph/args.ts';
-import type { Argument, ParsedGraph, ProcessDefinition } from '../../process-graph/types.ts';
+import { DEFAULT_PROCESS_LIMITS } from '../../process-graph/limits.ts';
+import type { Argument, ParsedGraph, ProcessDefinition, ProcessLimits } from '../../process-graph/types.ts';
 import { scalarProcesses } from '../../processes/index.ts';
 import type { Label } from '../../processes/labeled-array.ts';
 import { buildKernel, type PlaneKernel } from './codegen.ts';
@@ -39,6 +40,8 @@ export interface CompileOptions {
   reuseOutput?: boolean;
   /** Told why a graph is not compiled (for logs). */
   onUnsupported?: (reason: string) => void;
+  /** Bounds the processes folded on constant arguments (an array_create of constants runs here); default DEFAULT_PROCESS_LIMITS. */
+  limits?: ProcessLimits;
 }
 
 /** Parameters that carry planes; any other parameter is a constant from the options. */
@@ -152,7 +155,7 @@ function lower(graph: ParsedGraph, parameterNames: readonly string[], opts: Comp
     for (const [name, a] of Object.entries(n.args)) args[name] = argument(a);
     const def = definitions.get(n.processId);
     const rule = RULES[n.processId];
-    const one = (a: Readonly<Record<string, CValue>>): CValue => (def && fold(def, a)) ?? (rule ?? unsupported(`process '${n.processId}'`))(a, ir);
+    const one = (a: Readonly<Record<string, CValue>>): CValue => (def && fold(def, a, opts.limits ?? DEFAULT_PROCESS_LIMITS)) ?? (rule ?? unsupported(`process '${n.processId}'`))(a, ir);
     const value = (def?.elementwise && perElement(def.elementwise, args, one)) ?? one(args);
     values.set(id, value);
     return value;
@@ -186,7 +189,7 @@ function perElement(names: readonly string[], args: Readonly<Record<string, CVal
 }
 
 /** Runs the scalar process when all arguments are constants; undefined when it cannot be folded synchronously. */
-function fold(def: ProcessDefinition, args: Readonly<Record<string, CValue>>): CValue | undefined {
+function fold(def: ProcessDefinition, args: Readonly<Record<string, CValue>>, limits: ProcessLimits): CValue | undefined {
   const given = new Map<string, unknown>();
   for (const [name, v] of Object.entries(args)) {
     if (v.k !== 'const') return undefined;
@@ -194,7 +197,7 @@ function fold(def: ProcessDefinition, args: Readonly<Record<string, CValue>>): C
   }
   let value: unknown;
   try {
-    value = def.run(createProcessArgs(def.spec, given), { signal: new AbortController().signal, services: {} });
+    value = def.run(createProcessArgs(def.spec, given), { signal: new AbortController().signal, services: {}, limits });
   } catch (e) {
     return unsupported(`'${def.spec.id}' fails on its constant arguments: ${(e as Error).message}`);
   }

@@ -1,6 +1,6 @@
 import { isoLabel } from '../../catalog/index.ts';
 import { cube, type CubeMeta } from '../../datacube/types.ts';
-import { OpenEOError } from '../../errors.ts';
+import { checkArraySize } from '../../process-graph/limits.ts';
 import type { ProcessDefinition } from '../../process-graph/index.ts';
 import { processException } from '../../process-graph/errors.ts';
 import { CUBE, cubeArg, dimensionKind, dimensionNames } from './common.ts';
@@ -131,14 +131,14 @@ const dimensionLabels: ProcessDefinition = {
     ],
     returns: { description: 'The labels.', schema: { type: 'array', items: { type: ['number', 'string'] } } },
   },
-  run(args) {
+  run(args, ctx) {
     const data = cubeArg(args, 'data');
     const kind = dimensionKind('dimension_labels', data.meta, args.string('dimension'));
     const g = data.meta.grid;
     if (kind === 'time') return [...data.meta.time!.labels];
     if (kind === 'bands') return [...data.meta.bands!.labels];
     const n = kind === 'x' ? g.width : g.height;
-    if (n > 1_000_000) throw new OpenEOError('ProcessParameterInvalid', 'dimension_labels: too many coordinates.');
+    checkArraySize(ctx.limits, 'dimension_labels', 'dimension', n);
     const [a, , c, , e, f] = g.transform;
     return Array.from({ length: n }, (_, i) => (kind === 'x' ? c + a * (i + 0.5) : f + e * (i + 0.5)));
   },
