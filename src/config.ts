@@ -29,8 +29,7 @@ export interface Limits {
   /** Max process graph nodes (all levels) and callback nesting depth. */
   graphNodes: number;
   graphDepth: number;
-  /** Default and max page sizes of lists. */
-  pageDefault: number;
+  /** Max page size of lists; without a `limit` a list is not paged. */
   pageMax: number;
   /** Concurrently running batch jobs in this process. */
   jobConcurrency: number;
@@ -188,7 +187,6 @@ export function loadConfig(env: Env = process.env): Config {
     tokenTtlSeconds: int(env, 'TOKEN_TTL_SECONDS', 24 * 3600, 60),
     graphNodes: int(env, 'LIMIT_GRAPH_NODES', 500, 1),
     graphDepth: int(env, 'LIMIT_GRAPH_DEPTH', 8, 1),
-    pageDefault: int(env, 'PAGE_DEFAULT', 100, 1),
     pageMax: int(env, 'PAGE_MAX', 1000, 1),
     jobConcurrency: int(env, 'JOB_CONCURRENCY', 1, 1),
     jobStaleSeconds: int(env, 'JOB_STALE_SECONDS', 120, 2),

@@ -3,7 +3,7 @@ import type { JobLogRow, LogLevel } from '../db/schema.ts';
 import { OpenEOError } from '../errors.ts';
 import { iso, type Handler } from './http.ts';
 import { requireJob } from './jobs.ts';
-import { pageLinks } from './pagination.ts';
+import { pageLimit } from './pagination.ts';
 
 export function logEntryView(row: JobLogRow): Record<string, unknown> {
   const view: Record<string, unknown> = { id: row.seq, level: row.level, message: row.message, time: iso(row.time) };
@@ -23,20 +23,16 @@ export const getJobLogs: Handler = async (req, res, ctx) => {
   if (offset !== undefined && (typeof offset !== 'string' || !/^\d+$/.test(offset))) {
     throw new OpenEOError('BadRequest', "Query parameter 'offset' must be a log entry id from a previous response.");
   }
-  const { pageDefault, pageMax } = ctx.config.limits;
-  const limit = Math.min(req.query.limit === undefined || req.query.limit === '' ? pageDefault : Number(req.query.limit), pageMax);
-  if (!Number.isInteger(limit) || limit < 1) throw new OpenEOError('BadRequest', "Query parameter 'limit' must be a positive integer.");
-  const rows = await listLogs(ctx.db, job.id, job.run, { afterSeq: offset, minLevel: level, limit: limit + 1 });
-  const page = rows.slice(0, limit);
-  const links =
-    rows.length > limit
-      ? (() => {
-          const url = new URL(`${ctx.config.publicUrl}${req.path}`);
-          url.searchParams.set('offset', page[page.length - 1].seq);
-          url.searchParams.set('limit', String(limit));
-          if (req.query.level) url.searchParams.set('level', level);
-          return [{ rel: 'next', href: url.toString() }];
-        })()
-      : pageLinks(req, ctx, limit, false, () => 0);
+  const limit = pageLimit(req, ctx);
+  const rows = await listLogs(ctx.db, job.id, job.run, { afterSeq: offset, minLevel: level, limit: limit === undefined ? undefined : limit + 1 });
+  const page = limit === undefined ? rows : rows.slice(0, limit);
+  const links: { rel: string; href: string }[] = [];
+  if (limit !== undefined && rows.length > limit) {
+    const url = new URL(`${ctx.config.publicUrl}${req.path}`);
+    url.searchParams.set('offset', page[page.length - 1].seq);
+    url.searchParams.set('limit', String(limit));
+    if (req.query.level) url.searchParams.set('level', level);
+    links.push({ rel: 'next', href: url.toString() });
+  }
   res.json({ level: job.log_level, logs: page.map(logEntryView), links });
 };

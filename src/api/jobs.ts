@@ -42,12 +42,12 @@ export const listUserJobs: Handler = async (req, res, ctx) => {
   if (cursor !== undefined && (typeof cursor?.created !== 'string' || typeof cursor?.id !== 'string' || isNaN(Date.parse(cursor.created)))) {
     throw new OpenEOError('BadRequest', "Query parameter 'page' is not a valid page token.");
   }
-  const rows = await listJobs(ctx.db, userOf(req).id, limit + 1, cursor);
-  const page = rows.slice(0, limit);
+  const rows = await listJobs(ctx.db, userOf(req).id, limit === undefined ? undefined : limit + 1, cursor);
+  const page = limit === undefined ? rows : rows.slice(0, limit);
   const last = page[page.length - 1];
   res.json({
     jobs: page.map((j) => jobView(j, false)),
-    links: pageLinks(req, ctx, limit, rows.length > limit, () => ({ created: new Date(last.created).toISOString(), id: last.id })),
+    links: pageLinks(req, ctx, limit, rows.length > page.length, () => ({ created: new Date(last.created).toISOString(), id: last.id })),
   });
 };
 

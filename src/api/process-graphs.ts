@@ -28,14 +28,15 @@ export const getProcessGraph: Handler = async (req, res, ctx) => {
 
 export const listUserProcessGraphs: Handler = async (req, res, ctx) => {
   const { limit, cursor } = pageRequest<string>(req, ctx);
-  const rows = await listProcessGraphs(ctx.db, userOf(req).id, limit + 1, typeof cursor === 'string' ? cursor : undefined);
-  const page = rows.slice(0, limit);
+  const afterId = typeof cursor === 'string' ? cursor : undefined;
+  const rows = await listProcessGraphs(ctx.db, userOf(req).id, limit === undefined ? undefined : limit + 1, afterId);
+  const page = limit === undefined ? rows : rows.slice(0, limit);
   // The list shows each process without its graph, as the spec recommends for lists.
   const processes = page.map(({ id, process }) => {
     const { process_graph: _graph, ...rest } = process;
     return { ...rest, id };
   });
-  res.json({ processes, links: pageLinks(req, ctx, limit, rows.length > limit, () => page[page.length - 1].id) });
+  res.json({ processes, links: pageLinks(req, ctx, limit, rows.length > page.length, () => page[page.length - 1].id) });
 };
 
 export const removeProcessGraph: Handler = async (req, res, ctx) => {

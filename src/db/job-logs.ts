@@ -27,12 +27,12 @@ export async function insertLog(db: Db, jobId: string, run: number, log: NewLog)
     .execute();
 }
 
-/** Logs of one run at or above `minLevel`, after the sequence number `afterSeq`, oldest first. */
+/** Logs of one run at or above `minLevel`, after the sequence number `afterSeq`, oldest first; no limit: all. */
 export async function listLogs(
   db: Db,
   jobId: string,
   run: number,
-  opts: { afterSeq?: string; minLevel: LogLevel; limit: number },
+  opts: { afterSeq?: string; minLevel: LogLevel; limit?: number },
 ): Promise<JobLogRow[]> {
   let q = db
     .selectFrom('job_logs')
@@ -41,7 +41,8 @@ export async function listLogs(
     .where('run', '=', run)
     .where('level', 'in', LOG_LEVELS.slice(levelRank(opts.minLevel)));
   if (opts.afterSeq !== undefined) q = q.where('seq', '>', opts.afterSeq);
-  return q.orderBy('seq').limit(opts.limit).execute();
+  q = q.orderBy('seq');
+  return (opts.limit === undefined ? q : q.limit(opts.limit)).execute();
 }
 
 export async function lastErrorLog(db: Db, jobId: string, run: number): Promise<JobLogRow | undefined> {

@@ -57,11 +57,11 @@ export async function findJobById(db: Db, id: string): Promise<JobRow | undefine
   return db.selectFrom('jobs').selectAll().where('id', '=', id).executeTakeFirst();
 }
 
-/** Keyset page of a user's jobs, oldest first; `after` is the last (created, id) of the previous page. */
+/** Keyset page of a user's jobs, oldest first; `after` is the last (created, id) of the previous page. No limit: all. */
 export async function listJobs(
   db: Db,
   userId: string,
-  limit: number,
+  limit: number | undefined,
   after?: { created: string; id: string },
 ): Promise<JobRow[]> {
   let q = db.selectFrom('jobs').selectAll().where('user_id', '=', userId);
@@ -73,7 +73,8 @@ export async function listJobs(
       ]),
     );
   }
-  return q.orderBy('created').orderBy('id').limit(limit).execute();
+  q = q.orderBy('created').orderBy('id');
+  return (limit === undefined ? q : q.limit(limit)).execute();
 }
 
 export async function countActiveJobs(db: Db, userId: string): Promise<number> {

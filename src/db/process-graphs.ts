@@ -33,10 +33,12 @@ export async function processGraphIds(db: Db, userId: string): Promise<Set<strin
   return new Set(rows.map((r) => r.id));
 }
 
-export async function listProcessGraphs(db: Db, userId: string, limit: number, afterId?: string) {
+/** A page of the user's processes by id; no limit: all. */
+export async function listProcessGraphs(db: Db, userId: string, limit: number | undefined, afterId?: string) {
   let q = db.selectFrom('process_graphs').select(['id', 'process', 'created', 'updated']).where('user_id', '=', userId);
   if (afterId !== undefined) q = q.where('id', '>', afterId);
-  return q.orderBy('id').limit(limit).execute();
+  q = q.orderBy('id');
+  return (limit === undefined ? q : q.limit(limit)).execute();
 }
 
 export async function deleteProcessGraph(db: Db, userId: string, id: string): Promise<boolean> {

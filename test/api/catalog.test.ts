@@ -24,6 +24,33 @@ describe('collections, processes, file formats and account endpoints', () => {
     assert.match(q.headers['content-type'], /application\/schema\+json/);
   });
 
+  it('lists every collection without a next link when the client asks for no limit, and pages with one', async () => {
+    const gfm = (await request(t.app).get('/collections/GFM').expect(200)).body;
+    // More collections than a page of the former default (100).
+    const many = Array.from({ length: 105 }, (_, i) => ({ ...gfm, id: `C${String(i).padStart(3, '0')}` }));
+    const t2 = await createTestApp({ parts: { collections: { list: async () => many, get: async () => undefined, queryables: async () => undefined } } });
+    try {
+      for (const url of ['/collections', '/collections?limit=']) {
+        const res = await request(t2.app).get(url).expect(200);
+        assertOfficialResponse(res);
+        assert.equal(res.body.collections.length, 105, url);
+        assert.equal(res.body.links.some((l: { rel: string }) => l.rel === 'next'), false, `${url}: no next link`);
+      }
+      const seen: string[] = [];
+      let url: string | undefined = '/collections?limit=40';
+      while (url) {
+        const res: request.Response = await request(t2.app).get(url).expect(200);
+        assert.ok(res.body.collections.length <= 40);
+        seen.push(...res.body.collections.map((c: { id: string }) => c.id));
+        const next: { href: string } | undefined = res.body.links.find((l: { rel: string }) => l.rel === 'next');
+        url = next ? next.href.replace('http://openeo.test', '') : undefined;
+      }
+      assert.deepEqual(seen, many.map((c) => c.id));
+    } finally {
+      await t2.close();
+    }
+  });
+
   it('answers unknown collections with CollectionNotFound', async () => {
     for (const path of ['/collections/NOPE', '/collections/NOPE/queryables']) {
       const res = await request(t.app).get(path).expect(404);

@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import request from 'supertest';
 import { createTestApp, waitFor, type TestApp } from '../helpers/app.ts';
+import { insertLog } from '../../src/db/job-logs.ts';
+import { findJob, insertJob } from '../../src/db/jobs.ts';
 import { assertOfficialResponse } from '../helpers/official-spec.ts';
 
 const addGraph = (x = 1, y = 2) => ({
@@ -99,6 +101,24 @@ describe('batch jobs: CRUD, ownership and validation', () => {
     }
   });
 
+  it('lists every job, newest included and without a next link, when the client asks for no limit', async () => {
+    const erin = await t.login('erin');
+    const user = await t.ctx.db.selectFrom('users').select('id').where('name', '=', 'erin').executeTakeFirstOrThrow();
+    // More than a page of the former default (100): a client that does not page used to miss the newest jobs.
+    for (let i = 0; i < 104; i++) await insertJob(t.ctx.db, { userId: user.id, process: addGraph(i), logLevel: 'info' });
+    const newest = await createJob(erin);
+    for (const url of ['/jobs', '/jobs?limit=']) {
+      const res = await request(t.app).get(url).set('Authorization', erin).expect(200);
+      assertOfficialResponse(res);
+      assert.equal(res.body.jobs.length, 105, url);
+      assert.ok(res.body.jobs.some((j: { id: string }) => j.id === newest), `${url}: the newest job is listed`);
+      assert.deepEqual(res.body.links, [], `${url}: no next link`);
+    }
+    const paged = await request(t.app).get('/jobs?limit=100').set('Authorization', erin).expect(200);
+    assert.equal(paged.body.jobs.length, 100);
+    assert.ok(paged.body.links.some((l: { rel: string }) => l.rel === 'next'), 'an explicit limit still pages');
+  });
+
   it('updates a job with PATCH and refuses an empty patch', async () => {
     const id = await createJob(alice);
     await request(t.app).patch(`/jobs/${id}`).set('Authorization', alice).send({ title: 'Renamed', process: addGraph(5, 5) }).expect(204);
@@ -157,6 +177,28 @@ describe('batch jobs: CRUD, ownership and validation', () => {
     assert.deepEqual(res.body.links, []);
     await request(t.app).get(`/jobs/${id}/logs?level=verbose`).set('Authorization', alice).expect(400);
     await request(t.app).get(`/jobs/${id}/logs?offset=abc`).set('Authorization', alice).expect(400);
+  });
+
+  it('returns the whole log without a limit; with one it pages by offset, the last id seen', async () => {
+    const id = await createJob(alice);
+    const job = await findJob(t.ctx.db, (await t.ctx.db.selectFrom('users').select('id').where('name', '=', 'alice').executeTakeFirstOrThrow()).id, id);
+    for (let i = 0; i < 105; i++) await insertLog(t.ctx.db, id, job!.run, { level: 'info', message: `entry ${i}` });
+    for (const url of [`/jobs/${id}/logs`, `/jobs/${id}/logs?limit=`]) {
+      const res = await request(t.app).get(url).set('Authorization', alice).expect(200);
+      assertOfficialResponse(res);
+      assert.equal(res.body.logs.length, 105, url);
+      assert.deepEqual(res.body.links, [], `${url}: no next link`);
+    }
+    const messages: string[] = [];
+    let url: string | undefined = `/jobs/${id}/logs?limit=50`;
+    while (url) {
+      const res: request.Response = await request(t.app).get(url).set('Authorization', alice).expect(200);
+      assertOfficialResponse(res);
+      messages.push(...res.body.logs.map((l: { message: string }) => l.message));
+      const next: { href: string } | undefined = res.body.links.find((l: { rel: string }) => l.rel === 'next');
+      url = next ? next.href.replace('http://openeo.test', '') : undefined;
+    }
+    assert.deepEqual(messages, Array.from({ length: 105 }, (_, i) => `entry ${i}`));
   });
 
   it('results of a job that never started: JobNotStarted', async () => {

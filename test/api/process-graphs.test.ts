@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import request from 'supertest';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
+import { upsertProcessGraph } from '../../src/db/process-graphs.ts';
 import { assertOfficialResponse } from '../helpers/official-spec.ts';
 
 const udp = {
@@ -47,6 +48,23 @@ describe('user-defined processes', () => {
     }
     await request(t.app).delete('/process_graphs/double').set('Authorization', alice).expect(204);
     await request(t.app).get('/process_graphs/double').set('Authorization', alice).expect(404);
+  });
+
+  it('lists all of a user’s processes without a next link when the client asks for no limit', async () => {
+    const carol = await t.login('udp-carol');
+    const user = await t.ctx.db.selectFrom('users').select('id').where('name', '=', 'udp-carol').executeTakeFirstOrThrow();
+    // More than a page of the former default (100); ids sort after each other as p000…p104.
+    for (let i = 0; i < 105; i++) await upsertProcessGraph(t.ctx.db, user.id, `p${String(i).padStart(3, '0')}`, { ...udp, id: `p${i}` });
+    for (const url of ['/process_graphs', '/process_graphs?limit=']) {
+      const res = await request(t.app).get(url).set('Authorization', carol).expect(200);
+      assertOfficialResponse(res);
+      assert.equal(res.body.processes.length, 105, url);
+      assert.equal(res.body.processes.at(-1).id, 'p104', url);
+      assert.deepEqual(res.body.links, [], `${url}: no next link`);
+    }
+    const paged = await request(t.app).get('/process_graphs?limit=100').set('Authorization', carol).expect(200);
+    assert.equal(paged.body.processes.length, 100);
+    assert.ok(paged.body.links.some((l: { rel: string }) => l.rel === 'next'), 'an explicit limit still pages');
   });
 
   it('is callable by id from a job graph of its owner only', async () => {
