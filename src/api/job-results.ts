@@ -1,9 +1,9 @@
-import { cancelJob, queueJob } from '../db/jobs.ts';
+import { cancelJob, queueJobWithinLimit } from '../db/jobs.ts';
 import { enqueueJob } from '../distributed/queue.ts';
 import { insertLog, lastErrorLog } from '../db/job-logs.ts';
 import { OpenEOError } from '../errors.ts';
 import { userOf, type Handler } from './http.ts';
-import { checkJobQuota, requireJob } from './jobs.ts';
+import { requireJob } from './jobs.ts';
 import { logEntryView } from './job-logs.ts';
 
 /** POST /jobs/{id}/results: queue the job (202); a no-op while it is already queued or running. */
@@ -13,10 +13,16 @@ export const startJob: Handler = async (req, res, ctx) => {
     res.status(202).end();
     return;
   }
-  await checkJobQuota(ctx, job.user_id);
-  // Old results go before the new run is visible as queued, so they can never be mistaken for the new run's.
-  await ctx.executor.discardResults(job.id);
-  const queued = await queueJob(ctx.db, userOf(req).id, job.id);
+  const limit = ctx.config.limits.jobsPerUser;
+  const { row: queued, active } = await queueJobWithinLimit(ctx.db, job.user_id, job.id, {
+    maxActive: limit,
+    // Old results go before the new run is visible as queued, so they can never be mistaken for the new run's; under
+    // the start's lock, so a second start of the same job cannot delete what the first one's run already wrote.
+    beforeQueue: () => ctx.executor.discardResults(job.id),
+  });
+  if (active !== undefined) {
+    throw new OpenEOError('TooManyRequests', `You already have ${active} queued or running jobs (limit ${limit}). Wait for one to finish or cancel one.`);
+  }
   ctx.runner?.notify();
   if (ctx.queue && queued) await enqueueJob(ctx.queue, queued.id, queued.run);
   res.status(202).end();

@@ -1,6 +1,6 @@
 import type { Request } from 'express';
 import type { AppContext } from '../context.ts';
-import { countActiveJobs, deleteJob, findJob, insertJob, listJobs, patchJob, type JobPatch } from '../db/jobs.ts';
+import { deleteJob, findJob, insertJob, listJobs, patchJob, type JobPatch } from '../db/jobs.ts';
 import type { LogLevel } from '../db/schema.ts';
 import { OpenEOError } from '../errors.ts';
 import { absoluteUrl, param, userOf, type Handler } from './http.ts';
@@ -79,11 +79,3 @@ export const estimateJob: Handler = async (req, res, ctx) => {
   const job = await requireJob(ctx, req);
   res.json(await ctx.estimate(job));
 };
-
-/** Enforces the per-user limit on queued + running jobs before a start. */
-export async function checkJobQuota(ctx: AppContext, userId: string): Promise<void> {
-  const active = await countActiveJobs(ctx.db, userId);
-  if (active >= ctx.config.limits.jobsPerUser) {
-    throw new OpenEOError('TooManyRequests', `You already have ${active} queued or running jobs (limit ${ctx.config.limits.jobsPerUser}). Wait for one to finish or cancel one.`);
-  }
-}

@@ -77,16 +77,6 @@ export async function listJobs(
   return (limit === undefined ? q : q.limit(limit)).execute();
 }
 
-export async function countActiveJobs(db: Db, userId: string): Promise<number> {
-  const row = await db
-    .selectFrom('jobs')
-    .select((eb) => eb.fn.countAll<string>().as('n'))
-    .where('user_id', '=', userId)
-    .where('status', 'in', ACTIVE_STATUSES)
-    .executeTakeFirstOrThrow();
-  return Number(row.n);
-}
-
 /** Applies a patch unless the job is queued or running; returns the row, or why it was not updated. */
 export async function patchJob(
   db: Db,
@@ -119,28 +109,61 @@ export async function patchJob(
  * same transaction. Returns undefined when the job was not in a restartable state (already queued or running).
  */
 export async function queueJob(db: Db, userId: string, id: string): Promise<JobRow | undefined> {
+  return db.transaction().execute((tx) => startRun(tx, userId, id));
+}
+
+/**
+ * queueJob within the user's limit of queued + running jobs. Starts of one user are serialized by an advisory lock
+ * held until the commit: counting and queueing as two statements let parallel starts all pass the count (12 of 16
+ * starts got through a limit of 10). `beforeQueue` runs under the lock once the start is allowed and the job is
+ * still restartable; it must not use the database (the embedded database's one connection is held by this
+ * transaction). Returns the queued row, or `active` (the user's count) when the limit refused the start; neither
+ * when the job is not restartable (meanwhile queued by another start, or deleted).
+ */
+export async function queueJobWithinLimit(
+  db: Db,
+  userId: string,
+  id: string,
+  opts: { maxActive: number; beforeQueue?: () => Promise<void> },
+): Promise<{ row?: JobRow; active?: number }> {
   return db.transaction().execute(async (tx) => {
-    const row = await tx
-      .updateTable('jobs')
-      .set({
-        status: 'queued',
-        run: sql`run + 1`,
-        progress: 0,
-        queued: sql`now()`,
-        started: null,
-        finished: null,
-        usage: null,
-        results: null,
-        updated: sql`now()`,
-      })
-      .where('id', '=', id)
+    await sql`select pg_advisory_xact_lock(hashtext(${`openeo-job-starts:${userId}`}))`.execute(tx);
+    const job = await tx.selectFrom('jobs').select('status').where('id', '=', id).where('user_id', '=', userId).executeTakeFirst();
+    if (!job || !RESTARTABLE.includes(job.status)) return {};
+    const { n } = await tx
+      .selectFrom('jobs')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
       .where('user_id', '=', userId)
-      .where('status', 'in', RESTARTABLE)
-      .returningAll()
-      .executeTakeFirst();
-    if (row) await tx.deleteFrom('job_logs').where('job_id', '=', id).where('run', '<', row.run).execute();
-    return row;
+      .where('status', 'in', ACTIVE_STATUSES)
+      .executeTakeFirstOrThrow();
+    const active = Number(n);
+    if (active >= opts.maxActive) return { active };
+    await opts.beforeQueue?.();
+    return { row: await startRun(tx, userId, id) };
   });
+}
+
+async function startRun(tx: Db, userId: string, id: string): Promise<JobRow | undefined> {
+  const row = await tx
+    .updateTable('jobs')
+    .set({
+      status: 'queued',
+      run: sql`run + 1`,
+      progress: 0,
+      queued: sql`now()`,
+      started: null,
+      finished: null,
+      usage: null,
+      results: null,
+      updated: sql`now()`,
+    })
+    .where('id', '=', id)
+    .where('user_id', '=', userId)
+    .where('status', 'in', RESTARTABLE)
+    .returningAll()
+    .executeTakeFirst();
+  if (row) await tx.deleteFrom('job_logs').where('job_id', '=', id).where('run', '<', row.run).execute();
+  return row;
 }
 
 /** Takes the oldest queued job for running; concurrent takers never get the same job. */

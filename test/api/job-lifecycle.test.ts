@@ -178,6 +178,30 @@ describe('job state machine while queued (no runner)', () => {
   });
 });
 
+describe('the per-user job limit under parallel starts', () => {
+  for (const embedded of [false, true]) {
+    it(`lets exactly the limit of parallel starts through (${embedded ? 'embedded PGlite' : 'Postgres'})`, async () => {
+      const t2 = await createTestApp({ runJobs: false, embedded, env: { LIMIT_JOBS_PER_USER: '10' } });
+      try {
+        const tok = await t2.login('racer');
+        const ids: string[] = [];
+        for (let i = 0; i < 16; i++) ids.push((await request(t2.app).post('/jobs').set('Authorization', tok).send(addJob).expect(201)).headers['openeo-identifier']);
+        // Every start counted the active jobs before any of them was queued: 12 of 16 got through a limit of 10.
+        const starts = await Promise.all(ids.map((id) => request(t2.app).post(`/jobs/${id}/results`).set('Authorization', tok)));
+        const statuses = starts.map((r) => r.status);
+        assert.equal(statuses.filter((s) => s === 202).length, 10, JSON.stringify(statuses));
+        assert.equal(statuses.filter((s) => s === 429).length, 6, JSON.stringify(statuses));
+        for (const r of starts.filter((r) => r.status === 429)) assert.equal(r.body.code, 'TooManyRequests');
+        const jobs = (await request(t2.app).get('/jobs').set('Authorization', tok).expect(200)).body.jobs as { status: string }[];
+        assert.equal(jobs.filter((j) => j.status === 'queued').length, 10);
+        assert.equal(jobs.filter((j) => j.status === 'created').length, 6);
+      } finally {
+        await t2.close();
+      }
+    });
+  }
+});
+
 /** Holds every run until it is aborted, so that the running state can be observed and canceled. */
 class HoldingExecutor implements JobExecutor {
   started = 0;
