@@ -20,6 +20,9 @@ export interface DatabaseHandle {
 }
 
 // timestamptz and bigint come back as Date and string from both drivers; keep int8 as string (log sequence numbers).
+// PGlite turns int8 into a JS number by default: log entry ids went out as JSON numbers where the spec wants strings.
+const pgliteParsers = { 20: (value: string) => value };
+
 export async function openDatabase(opts: { url?: string; dataDir: string; poolSize?: number }): Promise<DatabaseHandle> {
   if (opts.url) {
     const pool = new pg.Pool({ connectionString: opts.url, max: opts.poolSize ?? 10 });
@@ -40,7 +43,7 @@ export async function openDatabase(opts: { url?: string; dataDir: string; poolSi
   try {
     const startParams = pgliteStartParams(PGlite.defaultStartParams);
     await initEmbedded(dir, startParams);
-    lite = await PGlite.create(dir, { startParams });
+    lite = await PGlite.create(dir, { startParams, parsers: pgliteParsers });
   } catch (e) {
     unlock();
     throw e;
@@ -76,7 +79,7 @@ const pgliteStartParams = (defaults: readonly string[]) => [...defaults, '-c', `
 /** In-memory embedded database, for tests of the database layer. */
 export async function openMemoryDatabase(): Promise<DatabaseHandle> {
   const { PGlite } = await import('@electric-sql/pglite');
-  const lite = await PGlite.create({ startParams: pgliteStartParams(PGlite.defaultStartParams) });
+  const lite = await PGlite.create({ startParams: pgliteStartParams(PGlite.defaultStartParams), parsers: pgliteParsers });
   const db = new Kysely<Database>({ dialect: new PGliteDialect(lite) });
   return { db, kind: 'pglite', close: () => db.destroy() };
 }

@@ -178,6 +178,38 @@ describe('job state machine while queued (no runner)', () => {
   });
 });
 
+describe('log entries on the embedded database', () => {
+  let t: TestApp;
+  let token: string;
+  before(async () => {
+    t = await createTestApp({ runJobs: true, embedded: true });
+    token = await t.login('lite');
+  });
+  after(() => t.close());
+
+  it('have string ids in the logs and in the 424 of a failed job, and page by offset', async () => {
+    const ok = (await request(t.app).post('/jobs').set('Authorization', token).send({ ...addJob, log_level: 'debug' }).expect(201)).headers['openeo-identifier'];
+    await request(t.app).post(`/jobs/${ok}/results`).set('Authorization', token).expect(202);
+    await until(t, token, ok, 'finished');
+    const all = await request(t.app).get(`/jobs/${ok}/logs`).set('Authorization', token).expect(200);
+    assertOfficialResponse(all);
+    assert.ok(all.body.logs.length >= 2);
+    for (const l of all.body.logs) assert.equal(typeof l.id, 'string', JSON.stringify(l));
+    const page1 = await request(t.app).get(`/jobs/${ok}/logs?limit=1`).set('Authorization', token).expect(200);
+    const next = page1.body.links.find((l: { rel: string }) => l.rel === 'next');
+    assert.equal(new URL(next.href).searchParams.get('offset'), page1.body.logs[0].id);
+    const rest = await request(t.app).get(`/jobs/${ok}/logs?offset=${page1.body.logs[0].id}`).set('Authorization', token).expect(200);
+    assert.deepEqual(rest.body.logs, all.body.logs.slice(1));
+
+    const failed = (await request(t.app).post('/jobs').set('Authorization', token).send(failingJob).expect(201)).headers['openeo-identifier'];
+    await request(t.app).post(`/jobs/${failed}/results`).set('Authorization', token).expect(202);
+    await until(t, token, failed, 'error');
+    const res = await request(t.app).get(`/jobs/${failed}/results`).set('Authorization', token).expect(424);
+    assertOfficialResponse(res);
+    assert.equal(typeof res.body.id, 'string');
+  });
+});
+
 describe('the per-user job limit under parallel starts', () => {
   for (const embedded of [false, true]) {
     it(`lets exactly the limit of parallel starts through (${embedded ? 'embedded PGlite' : 'Postgres'})`, async () => {
