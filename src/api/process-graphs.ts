@@ -9,11 +9,8 @@ export const putProcessGraph: Handler = async (req, res, ctx) => {
   if (ctx.processes.has(id)) {
     throw new OpenEOError('PredefinedProcessExists', `A predefined process with the identifier '${id}' exists; choose another id.`);
   }
-  const body = req.body as Record<string, unknown>;
-  if (body.id !== undefined && body.id !== id) {
-    throw new OpenEOError('ProcessInvalid', `The process id '${String(body.id)}' in the body differs from '${id}' in the URL.`);
-  }
-  const process = { ...body, id };
+  // The path's id replaces one in the body, as the spec asks: a process copied under a new name needs no edit.
+  const process = { ...(req.body as Record<string, unknown>), id };
   await ctx.validateProcess(process, user.id, { requireValid: true });
   await upsertProcessGraph(ctx.db, user.id, id, process);
   res.status(200).end();

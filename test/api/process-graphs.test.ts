@@ -77,6 +77,15 @@ describe('user-defined processes', () => {
     assert.deepEqual(v.body.errors, []);
   });
 
+  it('stores a process under the path’s id when the body names another one', async () => {
+    const res = await request(t.app).put('/process_graphs/copied').set('Authorization', alice).send({ ...udp, id: 'original' }).expect(200);
+    assertOfficialResponse(res);
+    const got = await request(t.app).get('/process_graphs/copied').set('Authorization', alice).expect(200);
+    assert.equal(got.body.id, 'copied');
+    assert.deepEqual(got.body.process_graph, udp.process_graph);
+    await request(t.app).get('/process_graphs/original').set('Authorization', alice).expect(404);
+  });
+
   it('refuses invalid ids, predefined names, a missing graph and invalid graphs', async () => {
     const bad = await request(t.app).put('/process_graphs/has-dash').set('Authorization', alice).send(udp);
     assert.equal(bad.status, 400);
