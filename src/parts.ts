@@ -62,9 +62,6 @@ export async function defaultParts(config: Config, db: Db, secret: string, logge
       return errors;
     },
     estimate: (job) => estimateJob(executorDeps, job, Math.max(1, config.limits.chunkThreads)),
-    async resultsDocument(job) {
-      const status = job.status === 'created' || job.status === 'queued' ? 'running' : job.status;
-      return { ...resultsDocument(config, signer, job), 'openeo:status': status };
-    },
+    resultsDocument: async (job) => resultsDocument(config, signer, job),
   };
 }

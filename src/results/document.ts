@@ -6,7 +6,8 @@ import type { ResultSigner } from './signing.ts';
 
 /**
  * The STAC Item of GET /jobs/{id}/results: every asset href is a signed link that works without authentication,
- * and the `canonical` link is a signed URL of this same document.
+ * and the `canonical` link is a signed URL of this same document. `openeo:status` and `expires` are Item
+ * properties in the spec (top-level fields only of a results Collection); partial results must carry the status.
  */
 export function resultsDocument(
   config: Config,
@@ -29,6 +30,9 @@ export function resultsDocument(
     description: job.description ?? undefined,
     created: iso(job.created),
     updated: iso(job.updated),
+    expires: new Date(expires * 1000).toISOString(),
+    // the spec's statuses have no `created` or `queued`: results not yet final are `running`
+    'openeo:status': job.status === 'created' || job.status === 'queued' ? 'running' : job.status,
   };
   if (properties.datetime === null && !properties.start_datetime) properties.datetime = iso(job.finished ?? job.updated);
   for (const k of Object.keys(properties)) if (properties[k] === undefined) delete properties[k];
@@ -46,6 +50,5 @@ export function resultsDocument(
       { rel: 'canonical', href: base, type: 'application/geo+json' },
       { rel: 'job', href: `${config.publicUrl}/jobs/${job.id}`, type: 'application/json' },
     ],
-    expires: new Date(expires * 1000).toISOString(),
   };
 }

@@ -41,8 +41,8 @@ describe('job lifecycle with the in-process runner and the real executor', () =>
     assert.ok(job.queued <= job.started && job.started <= job.finished);
     const results = await request(t.app).get(`/jobs/${id}/results`).set('Authorization', token).expect(200);
     assertOfficialResponse(results);
-    assert.equal(results.body['openeo:status'], 'finished');
-    assert.ok(results.body.expires);
+    assert.equal(results.body.properties['openeo:status'], 'finished');
+    assert.ok(Date.parse(results.body.properties.expires) > Date.now());
     const canonical = results.body.links.find((l: { rel: string }) => l.rel === 'canonical');
     assert.ok(canonical, 'canonical link');
     const assets = Object.values(results.body.assets) as { href: string; type: string; roles: string[] }[];
@@ -152,10 +152,13 @@ describe('job state machine while queued (no runner)', () => {
     const notFinished = await request(t.app).get(`/jobs/${id}/results`).set('Authorization', token).expect(400);
     assert.equal(notFinished.body.code, 'JobNotFinished');
     const partial = await request(t.app).get(`/jobs/${id}/results?partial=true`).set('Authorization', token).expect(200);
-    assert.equal(partial.body['openeo:status'], 'running');
+    // The status of partial results is an Item property (the spec's batch_job_result), required with `partial`.
+    assert.equal(partial.body.properties['openeo:status'], 'running');
     assertOfficialResponse(partial);
     await request(t.app).delete(`/jobs/${id}/results`).set('Authorization', token).expect(204);
     assert.equal((await statusOf(t, token, id)).status, 'canceled');
+    const canceled = await request(t.app).get(`/jobs/${id}/results?partial=true`).set('Authorization', token).expect(200);
+    assert.equal(canceled.body.properties['openeo:status'], 'canceled');
     await request(t.app).patch(`/jobs/${id}`).set('Authorization', token).send({ title: 'editable again' }).expect(204);
     await request(t.app).post(`/jobs/${id}/results`).set('Authorization', token).expect(202);
     assert.equal((await statusOf(t, token, id)).status, 'queued');
@@ -265,6 +268,9 @@ describe('canceling a running job', () => {
     const running = await until(t, token, id, 'running');
     await waitFor(async () => ((await statusOf(t, token, id)).progress === 37 ? true : undefined));
     assert.ok(running.created);
+    const partial = await request(t.app).get(`/jobs/${id}/results?partial=true`).set('Authorization', token).expect(200);
+    assertOfficialResponse(partial);
+    assert.equal(partial.body.properties['openeo:status'], 'running');
     const locked = await request(t.app).patch(`/jobs/${id}`).set('Authorization', token).send({ title: 'x' }).expect(400);
     assert.equal(locked.body.code, 'JobLocked');
     await request(t.app).delete(`/jobs/${id}/results`).set('Authorization', token).expect(204);
