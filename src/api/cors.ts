@@ -1,6 +1,9 @@
 import type { RequestHandler } from 'express';
 
-const EXPOSED = 'Link, Location, OpenEO-Costs, OpenEO-Identifier, Content-Range, Accept-Ranges, Content-Length, ETag';
+// Browsers expose the CORS-safelisted response headers anyway; the spec forbids listing them (Cache-Control,
+// Content-Language, Content-Length, Content-Type, Expires, Last-Modified, Pragma). The range and ETag headers are for
+// ranged reads of result files from browser clients.
+const EXPOSED = 'Link, Location, OpenEO-Costs, OpenEO-Identifier, Content-Range, Accept-Ranges, ETag';
 const METHODS = 'OPTIONS, GET, HEAD, POST, PATCH, PUT, DELETE';
 const ALLOWED = 'Authorization, Content-Type, Range, If-None-Match, If-Match';
 

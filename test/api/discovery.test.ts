@@ -62,11 +62,20 @@ describe('discovery endpoints', () => {
     }
   });
 
-  it('exposes Link, Location, OpenEO-Costs and OpenEO-Identifier on normal responses', async () => {
-    const res = await request(t.app).get('/').set('Origin', 'https://editor.openeo.org').expect(200);
-    assert.equal(res.headers['access-control-allow-origin'], '*');
-    const exposed = res.headers['access-control-expose-headers'].split(/,\s*/);
-    for (const h of ['Link', 'Location', 'OpenEO-Costs', 'OpenEO-Identifier']) assert.ok(exposed.includes(h), h);
+  it('exposes Link, Location, OpenEO-Costs and OpenEO-Identifier, and no safelisted header, on every response', async () => {
+    const safelisted = ['cache-control', 'content-language', 'content-length', 'content-type', 'expires', 'last-modified', 'pragma'];
+    const responses = [
+      await request(t.app).get('/').set('Origin', 'https://editor.openeo.org').expect(200),
+      await request(t.app).get('/no/such/thing').set('Origin', 'https://editor.openeo.org').expect(404),
+      await request(t.app).options('/jobs').set('Origin', 'https://editor.openeo.org').set('Access-Control-Request-Method', 'POST').expect(204),
+    ];
+    for (const res of responses) {
+      assert.equal(res.headers['access-control-allow-origin'], '*');
+      const exposed = res.headers['access-control-expose-headers'].split(/,\s*/);
+      for (const h of ['Link', 'Location', 'OpenEO-Costs', 'OpenEO-Identifier']) assert.ok(exposed.includes(h), h);
+      // The spec: safelisted headers "MUST NOT be included".
+      for (const h of exposed) assert.ok(!safelisted.includes(h.toLowerCase()), `${h} must not be listed`);
+    }
   });
 
   it('answers unknown routes with a NotFound openEO error', async () => {
