@@ -55,10 +55,16 @@ export const getJob: Handler = async (req, res, ctx) => {
   res.json(jobView(await requireJob(ctx, req), true));
 };
 
+/** Properties of a batch job that only the backend sets: a PATCH naming one is refused rather than half applied. */
+const READ_ONLY = ['id', 'status', 'progress', 'created', 'updated', 'costs', 'usage', 'links'];
+
 export const updateJob: Handler = async (req, res, ctx) => {
   const user = userOf(req);
   const id = param(req, 'job_id');
-  const fields = readJobFields(req.body ?? {});
+  const body = (req.body ?? {}) as Record<string, unknown>;
+  const readOnly = READ_ONLY.find((k) => k in body);
+  if (readOnly) throw new OpenEOError('PropertyNotEditable', `The specified property '${readOnly}' is read-only.`);
+  const fields = readJobFields(body);
   if (Object.keys(fields).length === 0) throw new OpenEOError('NoDataForUpdate', 'No data specified to be updated.');
   if (fields.process) await ctx.validateProcess(fields.process, user.id, { requireValid: true });
   const { reason } = await patchJob(ctx.db, user.id, id, fields);

@@ -131,6 +131,20 @@ describe('batch jobs: CRUD, ownership and validation', () => {
     assert.ok(wrong.body.message);
   });
 
+  it('refuses to PATCH read-only properties with PropertyNotEditable, changing nothing', async () => {
+    const id = await createJob(alice);
+    for (const body of [{ status: 'finished' }, { id: 'other' }, { title: 'half', progress: 100 }, { created: '2020-01-01T00:00:00Z' }]) {
+      const res = await request(t.app).patch(`/jobs/${id}`).set('Authorization', alice).send(body).expect(400);
+      assertOfficialResponse(res);
+      assert.equal(res.body.code, 'PropertyNotEditable', JSON.stringify(body));
+      assert.match(res.body.message, new RegExp(`'${Object.keys(body).find((k) => k !== 'title')}' is read-only`));
+    }
+    const job = await request(t.app).get(`/jobs/${id}`).set('Authorization', alice).expect(200);
+    assert.equal(job.body.id, id);
+    assert.equal(job.body.status, 'created');
+    assert.equal(job.body.title, null);
+  });
+
   it('hides a job from another user on every route (JobNotFound), and unknown ids likewise', async () => {
     const id = await createJob(alice);
     const routes: [string, string, object?][] = [
