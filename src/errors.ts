@@ -14,6 +14,7 @@ export const ERROR_STATUS = {
   EstimateComplexity: 500,
   NoDataForUpdate: 400,
   PropertyNotEditable: 400,
+  BillingPlanInvalid: 400,
   CollectionNotFound: 404,
   StorageFailure: 500,
   FileNotFound: 404,

@@ -1,3 +1,4 @@
+import { BILLING } from './billing.ts';
 import { absoluteUrl, type Handler, type Route } from './http.ts';
 
 export const API_VERSION = '1.2.0';
@@ -43,7 +44,7 @@ export const capabilities =
         'openEO backend for Earth-observation rasters found through STAC: batch jobs over Cloud-Optimized GeoTIFFs, results as Zarr, GeoTIFF, netCDF or PNG in object storage.',
       production: false,
       endpoints: endpointsOf(routes),
-      billing: { currency: null, default_plan: 'free', plans: [{ name: 'free', description: 'Processing is free of charge.', paid: false }] },
+      billing: BILLING,
       links: [
         { rel: 'self', href: absoluteUrl(ctx, '/'), type: 'application/json' },
         { rel: 'version-history', href: absoluteUrl(ctx, '/.well-known/openeo'), type: 'application/json', title: 'Supported API versions' },

@@ -3,6 +3,7 @@ import type { AppContext } from '../context.ts';
 import { deleteJob, findJob, insertJob, listJobs, patchJob, type JobPatch } from '../db/jobs.ts';
 import type { LogLevel } from '../db/schema.ts';
 import { OpenEOError } from '../errors.ts';
+import { resolvePlan } from './billing.ts';
 import { absoluteUrl, param, userOf, type Handler } from './http.ts';
 import { jobView } from './job-view.ts';
 import { pageLinks, pageRequest } from './pagination.ts';
@@ -19,7 +20,7 @@ function readJobFields(body: Record<string, unknown>): JobPatch {
   const patch: JobPatch = {};
   if ('title' in body) patch.title = body.title as string | null;
   if ('description' in body) patch.description = body.description as string | null;
-  if ('plan' in body) patch.plan = body.plan as string | null;
+  if ('plan' in body) patch.plan = resolvePlan(body.plan as string | null);
   if ('budget' in body) patch.budget = body.budget as number | null;
   if (body.log_level !== undefined) patch.logLevel = body.log_level as LogLevel;
   if (body.process !== undefined) patch.process = body.process as Record<string, unknown>;
@@ -31,7 +32,7 @@ export const createJob: Handler = async (req, res, ctx) => {
   const fields = readJobFields(req.body);
   if (!fields.process) throw new OpenEOError('ProcessGraphMissing', "The request body needs a 'process' with a 'process_graph'.");
   await ctx.validateProcess(fields.process, user.id, { requireValid: true });
-  const job = await insertJob(ctx.db, { ...fields, process: fields.process, userId: user.id, logLevel: fields.logLevel ?? 'info' });
+  const job = await insertJob(ctx.db, { ...fields, plan: fields.plan ?? resolvePlan(null), process: fields.process, userId: user.id, logLevel: fields.logLevel ?? 'info' });
   res.setHeader('Location', absoluteUrl(ctx, `/jobs/${job.id}`));
   res.setHeader('OpenEO-Identifier', job.id);
   res.status(201).end();

@@ -131,6 +131,21 @@ describe('batch jobs: CRUD, ownership and validation', () => {
     assert.ok(wrong.body.message);
   });
 
+  it('stores the default billing plan when none is given, matches plans case-insensitively, refuses others', async () => {
+    const planOf = async (id: string) => (await request(t.app).get(`/jobs/${id}`).set('Authorization', alice).expect(200)).body.plan;
+    const plain = await createJob(alice);
+    assert.equal(await planOf(plain), 'free', 'the default_plan of GET /');
+    assert.equal(await planOf(await createJob(alice, { process: addGraph(), plan: 'FREE' })), 'free');
+    assert.equal(await planOf(await createJob(alice, { process: addGraph(), plan: null })), 'free');
+    const gold = await request(t.app).post('/jobs').set('Authorization', alice).send({ process: addGraph(), plan: 'gold' }).expect(400);
+    assertOfficialResponse(gold);
+    assert.equal(gold.body.code, 'BillingPlanInvalid');
+    assert.match(gold.body.message, /'gold'.*'free'/);
+    assert.equal((await request(t.app).patch(`/jobs/${plain}`).set('Authorization', alice).send({ plan: 'gold' }).expect(400)).body.code, 'BillingPlanInvalid');
+    await request(t.app).patch(`/jobs/${plain}`).set('Authorization', alice).send({ plan: 'Free' }).expect(204);
+    assert.equal(await planOf(plain), 'free');
+  });
+
   it('refuses to PATCH read-only properties with PropertyNotEditable, changing nothing', async () => {
     const id = await createJob(alice);
     for (const body of [{ status: 'finished' }, { id: 'other' }, { title: 'half', progress: 100 }, { created: '2020-01-01T00:00:00Z' }]) {
