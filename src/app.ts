@@ -31,6 +31,7 @@ export function createApp(ctx: AppContext): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('query parser', 'extended');
+  if (ctx.config.trustProxy !== undefined) app.set('trust proxy', ctx.config.trustProxy);
   app.use(requestIds(ctx.logger));
   app.use(securityHeaders());
   app.use(cors);

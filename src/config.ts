@@ -61,6 +61,12 @@ export interface Config {
   host: string;
   /** Base URL clients use to reach us (links, signed URLs). */
   publicUrl: string;
+  /**
+   * Express's `trust proxy` (hops, addresses or subnets; unset: none): which proxies' X-Forwarded-For names the
+   * client. Behind a reverse proxy every request otherwise comes from the proxy's address, and the per-address login
+   * limit would lock out all users at once.
+   */
+  trustProxy?: boolean | number | string;
   dataDir: string;
   /** `file:///…` or a path → local folder; `s3://bucket/prefix` → S3. */
   storageUrl: string;
@@ -206,6 +212,7 @@ export function loadConfig(env: Env = process.env): Config {
     metricsPort: int(env, 'METRICS_PORT', 0, 0),
     host: env.HOST || '0.0.0.0',
     publicUrl,
+    trustProxy: parseTrustProxy(env.TRUST_PROXY),
     dataDir,
     storageUrl: env.STORAGE_URL || path.join(dataDir, 'results'),
     s3: Object.freeze({
@@ -237,4 +244,13 @@ export function loadConfig(env: Env = process.env): Config {
     }),
     outbound: outboundSettings(env),
   });
+}
+
+/** TRUST_PROXY: true / false, a number of hops, or addresses and subnets (comma-separated), as Express takes them. */
+function parseTrustProxy(v: string | undefined): boolean | number | string | undefined {
+  if (v === undefined || v.trim() === '') return undefined;
+  const t = v.trim();
+  if (/^(true|false)$/i.test(t)) return t.toLowerCase() === 'true';
+  if (/^\d+$/.test(t)) return Number(t);
+  return t;
 }

@@ -55,6 +55,8 @@ export interface OpenEOErrorOptions {
   cause?: unknown;
   /** Extra, client-safe fields put into the JSON body (e.g. `links`). */
   extra?: Record<string, unknown>;
+  /** Response headers that go with the error (e.g. `Retry-After`). */
+  headers?: Record<string, string>;
 }
 
 export class OpenEOError extends Error {
@@ -62,6 +64,7 @@ export class OpenEOError extends Error {
   readonly status: number;
   readonly url?: string;
   readonly extra?: Record<string, unknown>;
+  readonly headers?: Record<string, string>;
 
   constructor(code: ErrorCode, message: string, options: OpenEOErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -70,6 +73,7 @@ export class OpenEOError extends Error {
     this.status = options.status ?? ERROR_STATUS[code];
     this.url = options.url;
     this.extra = options.extra;
+    this.headers = options.headers;
   }
 
   toJSON(id: string): Record<string, unknown> {

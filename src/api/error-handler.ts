@@ -61,6 +61,7 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       res.destroy();
       return;
     }
+    if (e.headers) res.set(e.headers);
     res.status(e.status).json(e.toJSON(id));
   };
 }

@@ -10,8 +10,13 @@ export class FailureLimiter {
   ) {}
 
   isBlocked(key: string, now = Date.now()): boolean {
+    return this.blockedForMs(key, now) > 0;
+  }
+
+  /** How long the key stays blocked (its window's rest), 0 when it is not. */
+  blockedForMs(key: string, now = Date.now()): number {
     const w = this.windows.get(key);
-    return !!w && now - w.start < this.windowMs && w.count >= this.maxPerWindow;
+    return w && now - w.start < this.windowMs && w.count >= this.maxPerWindow ? w.start + this.windowMs - now : 0;
   }
 
   fail(key: string, now = Date.now()): void {

@@ -28,8 +28,10 @@ export class AuthService {
   async loginBasic(authorization: string | undefined, clientIp: string): Promise<BasicLogin> {
     const creds = parseBasic(authorization);
     const keys = [`ip:${clientIp}`, `user:${creds.user}`];
-    if (keys.some((k) => this.limiter.isBlocked(k))) {
-      throw new OpenEOError('TooManyRequests', 'Too many failed login attempts. Please wait a minute and try again.');
+    const blockedMs = Math.max(...keys.map((k) => this.limiter.blockedForMs(k)));
+    if (blockedMs > 0) {
+      const seconds = Math.ceil(blockedMs / 1000);
+      throw new OpenEOError('TooManyRequests', `Too many failed login attempts. Please try again in ${seconds} s.`, { headers: { 'Retry-After': String(seconds) } });
     }
     const user = await findUserByName(this.db, creds.user);
     const ok = await verifyPassword(user?.password_hash ?? (await dummyPasswordHash()), creds.password);

@@ -72,6 +72,30 @@ describe('HTTP Basic login and bearer tokens', () => {
     for (let i = 0; i < 5; i++) await request(t.app).get('/credentials/basic').auth('target', `guess-${i}`).expect(403);
     const blocked = await request(t.app).get('/credentials/basic').auth('target', 'the-right-password').expect(429);
     assert.equal(blocked.body.code, 'TooManyRequests');
+    const retry = Number(blocked.headers['retry-after']);
+    assert.ok(Number.isInteger(retry) && retry >= 1 && retry <= 60, `Retry-After: ${blocked.headers['retry-after']}`);
+  });
+});
+
+describe('login limit per client address, with and without a trusted proxy', () => {
+  /** Five failures of one client (X-Forwarded-For `guesser`), then the right password from another (`user`). */
+  async function otherClientAfterGuessing(trustProxy: string | undefined) {
+    const t = await createTestApp({ env: { LOGIN_ATTEMPTS_PER_MINUTE: '5', ...(trustProxy ? { TRUST_PROXY: trustProxy } : {}) } });
+    try {
+      await createPasswordUser(t.ctx.db, 'victim', await hashPassword('the-right-password'));
+      for (let i = 0; i < 5; i++) await request(t.app).get('/credentials/basic').set('X-Forwarded-For', '203.0.113.7').auth(`guess${i}`, 'wrong').expect(403);
+      return (await request(t.app).get('/credentials/basic').set('X-Forwarded-For', '198.51.100.2').auth('victim', 'the-right-password')).status;
+    } finally {
+      await t.close();
+    }
+  }
+
+  it('behind a trusted proxy, one client guessing does not lock out the others', async () => {
+    assert.equal(await otherClientAfterGuessing('loopback'), 200);
+  });
+
+  it('without TRUST_PROXY the header is not believed: every request is the same client', async () => {
+    assert.equal(await otherClientAfterGuessing(undefined), 429);
   });
 });
 
