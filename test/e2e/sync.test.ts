@@ -47,6 +47,8 @@ describe('synchronous processing (POST /result)', () => {
     await fs.writeFile(file, res.body as Buffer);
     const info = JSON.parse(execFileSync('gdalinfo', ['-json', file], { encoding: 'utf8' }));
     assert.equal(info.bands.length, 2);
+    // each band says which variable it holds
+    assert.deepEqual(info.bands.map((b: { description?: string }) => b.description), ['ensemble_flood_extent', 'ensemble_likelihood']);
     assert.match(info.coordinateSystem.wkt, /Azimuthal/);
     await new Promise((r) => setTimeout(r, 200));
     const left = await fs.readdir(path.join(t.dataDir, 'results', 'sync')).catch(() => []);

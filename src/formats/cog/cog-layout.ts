@@ -19,6 +19,8 @@ export interface LayoutOptions {
   nodata?: number;
   crs?: CogCrs;
   geoTransform?: GeoTransform;
+  /** Per band, its description (GDAL shows it as the band's name); none: no descriptions. */
+  bandDescriptions?: readonly string[];
 }
 
 export interface LevelData {
@@ -54,8 +56,17 @@ const TAG = {
   TileByteCounts: 325,
   ExtraSamples: 338,
   SampleFormat: 339,
+  GdalMetadata: 42112,
   GdalNodata: 42113,
 } as const;
+
+const xmlText = (v: string) => v.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+/** GDAL's metadata tag holding the band descriptions (what `gdalinfo` prints as Description, rasterio as descriptions). */
+function gdalMetadata(descriptions: readonly string[]): string {
+  const items = descriptions.map((d, i) => `  <Item name="DESCRIPTION" sample="${i}" role="description">${xmlText(d)}</Item>\n`);
+  return `<GDALMetadata>\n${items.join('')}</GDALMetadata>\n`;
+}
 
 /** GDAL's textual nodata convention. */
 export const formatNodata = (v: number): string =>
@@ -91,6 +102,7 @@ function levelEntries(
   if (o.bands > 1) entries.push({ tag: TAG.ExtraSamples, type: TiffType.SHORT, values: new Array(o.bands - 1).fill(0) });
   if (o.nodata !== undefined) entries.push({ tag: TAG.GdalNodata, type: TiffType.ASCII, values: formatNodata(o.nodata) });
   if (level === 0) {
+    if (o.bandDescriptions?.length) entries.push({ tag: TAG.GdalMetadata, type: TiffType.ASCII, values: gdalMetadata(o.bandDescriptions) });
     if (o.crs) entries.push(...geoKeyEntries(o.crs));
     if (o.geoTransform) entries.push(...transformEntries(o.geoTransform));
   }

@@ -44,6 +44,8 @@ export interface CogOptions {
   crs?: CogCrs;
   /** GDAL order: [x0, pixelWidth, 0, y0, 0, -pixelHeight]. */
   geoTransform?: GeoTransform;
+  /** Per band, its description (GDAL's band name; the variable it holds). */
+  bandDescriptions?: readonly string[];
   /** true (default): halve until the smallest level fits in one tile; a number caps the overview count; false: none. */
   overviews?: boolean | number;
   /** 'auto' (default): BigTIFF only when the file would not fit 32-bit offsets. */
@@ -59,8 +61,8 @@ export interface CogWriteResult {
   levels: LevelSize[];
 }
 
-type Resolved = Required<Omit<CogOptions, 'nodata' | 'crs' | 'geoTransform' | 'tempDir'>> &
-  Pick<CogOptions, 'nodata' | 'crs' | 'geoTransform'>;
+type Resolved = Required<Omit<CogOptions, 'nodata' | 'crs' | 'geoTransform' | 'bandDescriptions' | 'tempDir'>> &
+  Pick<CogOptions, 'nodata' | 'crs' | 'geoTransform' | 'bandDescriptions'>;
 
 const invalid = (msg: string) => new OpenEOError('ProcessParameterInvalid', `GeoTIFF writer: ${msg}`);
 
@@ -79,6 +81,7 @@ function resolve(o: CogOptions): Resolved {
   const posInt = (v: number) => Number.isInteger(v) && v > 0;
   if (!posInt(r.width) || !posInt(r.height)) throw invalid('width and height must be positive integers');
   if (!posInt(r.bands) || r.bands > 65535) throw invalid('invalid band count');
+  if (r.bandDescriptions && r.bandDescriptions.length !== r.bands) throw invalid(`${r.bandDescriptions.length} band descriptions for ${r.bands} bands`);
   if (!isCogDType(r.dtype)) throw invalid(`unsupported data type ${String(r.dtype)}`);
   if (!posInt(r.tileSize) || r.tileSize % 16 !== 0) throw invalid('tileSize must be a positive multiple of 16');
   if (!['zstd', 'deflate', 'none'].includes(r.compression)) throw invalid(`unsupported compression ${r.compression}`);

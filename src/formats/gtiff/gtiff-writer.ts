@@ -141,6 +141,7 @@ export function createGtiffWriter(store: ObjectStore, prefix: string, options: G
                 ...(nodata !== null ? { nodata } : {}),
                 crs: crsOf(meta),
                 geoTransform: [c, a, b, f, d, e],
+                bandDescriptions: vars.map((v) => v.name),
               },
               (band, tx, ty) => readers[band](tx, ty),
               signal,
