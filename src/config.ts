@@ -41,6 +41,8 @@ export interface Limits {
   jobsPerUser: number;
   /** Pixel budget for synchronous processing (POST /result). */
   syncPixels: number;
+  /** Longest a POST /result may compute before it is refused (a long scalar evaluation holds the server's thread). */
+  syncSeconds: number;
   /** Largest grid (width x height) one load may cover, and most time steps it may have. */
   loadPixels: number;
   timeSteps: number;
@@ -199,6 +201,7 @@ export function loadConfig(env: Env = process.env): Config {
     chunkThreads: int(env, 'CHUNK_THREADS', availableParallelism(), 0),
     jobsPerUser: int(env, 'LIMIT_JOBS_PER_USER', 10, 1),
     syncPixels: int(env, 'LIMIT_SYNC_PIXELS', 25_000_000, 1),
+    syncSeconds: int(env, 'LIMIT_SYNC_SECONDS', 300, 1),
     loadPixels: int(env, 'LIMIT_LOAD_PIXELS', 2_000_000_000, 1),
     timeSteps: int(env, 'LIMIT_TIME_STEPS', 5000, 1),
     resultLinkTtlSeconds: int(env, 'RESULT_LINK_TTL_SECONDS', 7 * 24 * 3600, 60),

@@ -28,6 +28,7 @@ export async function evaluateGraph(
   const cubes = deps.cubeServices();
   // The dry run first: each load then searches only the time range and bands its filters keep.
   cubes.narrowing = await planLoadNarrowing(program, cubes, signal, deps.maxDepth);
-  const value = await evaluateProgram(program, { signal, services: { cubes }, maxDepth: deps.maxDepth, limits: deps.processLimits });
+  // on the server's thread: other requests get their turn during a long evaluation
+  const value = await evaluateProgram(program, { signal, services: { cubes }, maxDepth: deps.maxDepth, limits: deps.processLimits, yieldEvery: 500 });
   return { value, saved: cubes.saved };
 }

@@ -39,6 +39,12 @@ export interface EvaluateOptions {
   maxDepth?: number;
   /** Handed to every process call; DEFAULT_PROCESS_LIMITS when absent. */
   limits?: ProcessLimits;
+  /**
+   * Lets the event loop run after every this many node evaluations (callbacks included; default never). Nodes whose
+   * inputs are ready resolve in microtasks only, so a long scalar evaluation (array_apply over 100,000 elements, say)
+   * would otherwise hold the thread, and every request to the server, until it ends.
+   */
+  yieldEvery?: number;
 }
 
 /** Runs a validated program and returns the value of its result node. */
@@ -59,7 +65,7 @@ export function runProgram(
   options: Omit<EvaluateOptions, 'services' | 'limits'>,
 ): Promise<unknown> {
   const scope = Scope.root(bindParameters('process graph', program.parameters, options.arguments ?? {}));
-  const env: Env = { program, invoker, maxDepth: options.maxDepth ?? Infinity };
+  const env: Env = { program, invoker, maxDepth: options.maxDepth ?? Infinity, yieldEvery: options.yieldEvery ?? 0, evaluated: 0 };
   return new Frame(env, program.graph, scope, 0, options.signal, [], false).run();
 }
 
@@ -67,6 +73,9 @@ interface Env {
   readonly program: Program;
   readonly invoker: Invoker;
   readonly maxDepth: number;
+  readonly yieldEvery: number;
+  /** Node evaluations so far (see yieldEvery). */
+  evaluated: number;
 }
 
 /** Given arguments plus defaults; required parameters without a value are an error. */
@@ -115,6 +124,7 @@ class Frame {
   }
 
   async #evaluate(node: ParsedNode): Promise<unknown> {
+    if (this.env.yieldEvery > 0 && ++this.env.evaluated % this.env.yieldEvery === 0) await new Promise<void>((r) => setImmediate(r));
     this.signal.throwIfAborted();
     const target: Target | undefined = this.env.program.targets.get(node);
     if (!target) throw new Error(`Node '${node.id}' was not validated.`);

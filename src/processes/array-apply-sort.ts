@@ -3,6 +3,7 @@
  * (e.g. `x - mean(data)` for every element, or the sorted values).
  */
 import type { ProcessDefinition } from '../process-graph/types.ts';
+import { mapInTurn } from '../async.ts';
 import { labelsOf, withLabels } from './labeled-array.ts';
 import { ANY, ANY_ARRAY, optional, required } from './spec-helpers.ts';
 
@@ -54,7 +55,7 @@ export const arrayApplySortProcesses: readonly ProcessDefinition[] = [
       const done = (values: unknown[]) => (labels ? withLabels(values, labels) : values);
       // synchronous where the caller offers it (callbacks run per pixel)
       if (process.callSync) return done(data.map((x, i) => process.callSync!(params(x, i))));
-      return Promise.all(data.map((x, i) => process.call(params(x, i), ctx.signal))).then(done);
+      return mapInTurn(data, (x, i) => process.call(params(x, i), ctx.signal)).then(done);
     },
   },
   {

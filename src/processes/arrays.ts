@@ -2,6 +2,7 @@
 import { processException } from '../process-graph/errors.ts';
 import { checkArraySize } from '../process-graph/limits.ts';
 import type { ProcessDefinition } from '../process-graph/types.ts';
+import { mapInTurn } from '../async.ts';
 import { labelsOf, withLabels, type Label } from './labeled-array.ts';
 import { ANY, ANY_ARRAY, SCALAR_OR_NULL, ignoreNodata, optional, required } from './spec-helpers.ts';
 
@@ -96,7 +97,7 @@ export const arrayProcesses: readonly ProcessDefinition[] = [
       const counted = (results: unknown[]) => results.filter((r) => r === true).length;
       // synchronous where the caller offers it (callbacks run per pixel)
       if (callback.callSync) return counted(data.map((x) => callback.callSync!({ x, context })));
-      return Promise.all(data.map((x) => callback.call({ x, context }, ctx.signal))).then(counted);
+      return mapInTurn(data, (x) => callback.call({ x, context }, ctx.signal)).then(counted);
     },
   },
   {

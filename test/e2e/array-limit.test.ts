@@ -62,3 +62,31 @@ describe('array size limit (LIMIT_ARRAY_ELEMENTS) over HTTP', () => {
     await request(t.app).get('/').expect(200);
   });
 });
+
+describe('time limit of synchronous processing (LIMIT_SYNC_SECONDS)', () => {
+  let t: TestApp;
+  let token: string;
+  before(async () => {
+    t = await createTestApp({ embedded: true, env: { CHUNK_THREADS: '0', LIMIT_SYNC_SECONDS: '1' } });
+    token = await t.login('slow');
+  });
+  after(() => t.close());
+
+  it('stops a long scalar evaluation with ProcessGraphComplexity, and the server answers meanwhile', async () => {
+    // ten array_apply over 100,000 elements in a row: seconds of callback calls on the server's thread
+    const g: Record<string, unknown> = { a0: { process_id: 'array_create', arguments: { data: [1], repeat: 100_000 } } };
+    const double = { process_graph: { x: { process_id: 'multiply', arguments: { x: { from_parameter: 'x' }, y: 2 }, result: true } } };
+    for (let i = 1; i <= 10; i++) g[`a${i}`] = { process_id: 'array_apply', arguments: { data: { from_node: `a${i - 1}` }, process: double } };
+    g.s = { process_id: 'sum', arguments: { data: { from_node: 'a10' } }, result: true };
+    const slow = request(t.app).post('/result').set('Authorization', token).send({ process: { process_graph: g } }).then((r) => r);
+    // the evaluation lets other requests through while it runs
+    await new Promise((r) => setTimeout(r, 200));
+    let answeredBeforeIt = false;
+    await request(t.app).get('/health').expect(200).then(() => (answeredBeforeIt = true));
+    const res = await slow;
+    assert.ok(answeredBeforeIt);
+    assert.equal(res.status, 400, JSON.stringify(res.body));
+    assert.equal(res.body.code, 'ProcessGraphComplexity');
+    assert.match(res.body.message, /longer than 1 s .*batch job/);
+  });
+});

@@ -170,3 +170,26 @@ test('process exceptions carry the name from the spec', async () => {
     return true;
   });
 });
+
+test('a long evaluation lets the event loop run when asked to (callbacks count), and not otherwise', async () => {
+  // 3,000 callback calls: each node evaluation resolves in microtasks, so without yields the whole run ends before
+  // any timer or I/O callback of the thread gets its turn
+  const graph = chain(
+    ['a', 'array_create', { data: [1], repeat: 3000 }],
+    ['m', 'array_apply', { data: { from_node: 'a' }, process: { process_graph: { x: { process_id: 'multiply', arguments: { x: { from_parameter: 'x' }, y: 2 }, result: true } } } }],
+    ['s', 'sum', { data: { from_node: 'm' } }],
+  );
+  const turnsDuring = async (yieldEvery?: number) => {
+    let done = false;
+    const result = run(graph, { yieldEvery }).then((v) => ((done = true), v));
+    let turns = 0;
+    while (!done) {
+      await new Promise<void>((r) => setImmediate(r));
+      turns++;
+    }
+    assert.equal(await result, 6000);
+    return turns;
+  };
+  assert.equal(await turnsDuring(undefined), 1);
+  assert.ok((await turnsDuring(100)) >= 30, 'the loop had a turn every 100 node evaluations');
+});

@@ -48,6 +48,7 @@ export interface RunOptions {
   arguments?: Record<string, unknown>;
   parameters?: UserProcessDef['parameters'];
   signal?: AbortSignal;
+  yieldEvery?: number;
 }
 
 export async function validate(graph: unknown, o: RunOptions = {}) {
@@ -72,6 +73,7 @@ export async function run(graph: unknown, o: RunOptions = {}): Promise<unknown> 
     signal: o.signal ?? AbortSignal.timeout(10_000),
     arguments: o.arguments,
     maxDepth: o.limits?.maxDepth,
+    yieldEvery: o.yieldEvery,
   });
 }
 
