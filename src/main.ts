@@ -25,7 +25,8 @@ Configuration comes from environment variables; see the README.
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
-  if (!command || command === '--help' || command === '-h' || command === 'help') {
+  const help = (a: string) => a === '--help' || a === '-h';
+  if (!command || help(command) || command === 'help' || rest.some(help)) {
     process.stdout.write(USAGE);
     return command ? 0 : 2;
   }

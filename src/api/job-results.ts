@@ -56,5 +56,8 @@ export const getJobResults: Handler = async (req, res, ctx) => {
     throw new OpenEOError('JobNotFinished', 'Batch job has not finished computing the results yet. Please try again later.');
   }
   res.setHeader('OpenEO-Costs', '0');
-  res.json(await ctx.resultsDocument(job, { partial }));
+  const doc = await ctx.resultsDocument(job, { partial });
+  // the API lets clients ask for GeoJSON by content negotiation (the document is a STAC Item, a GeoJSON Feature)
+  if (req.accepts(['application/json', 'application/geo+json']) === 'application/geo+json') res.type('application/geo+json').send(JSON.stringify(doc));
+  else res.json(doc);
 };

@@ -29,7 +29,8 @@ function links(entry: CollectionEntry, baseUrl: string): StacLink[] {
   const own = entry.links ?? [];
   const out: StacLink[] = [
     { rel: 'self', href: collectionUrl(entry, baseUrl), type: 'application/json' },
-    { rel: 'root', href: list, type: 'application/json' },
+    // the STAC root is the landing page (GET /, a STAC Catalog); the list of collections is the parent
+    { rel: 'root', href: `${trimBase(baseUrl)}/`, type: 'application/json' },
     { rel: 'parent', href: list, type: 'application/json' },
   ];
   if (!own.some((l) => l.rel === 'license') && !NON_SPDX.has(entry.license)) {

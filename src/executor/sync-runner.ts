@@ -10,7 +10,8 @@ import type { ObjectStore } from '../storage/index.ts';
 import { evaluateGraph, type GraphDeps } from './evaluate-graph.ts';
 import type { ChunkPool } from './pool.ts';
 import { spatialApplies } from '../datacube/chunk-eval.ts';
-import { outputPlan } from './output-plan.ts';
+import { outputPlan, writerOptions, type OutputPlan } from './output-plan.ts';
+import { checkFormatOptions, createRasterWriter } from '../formats/writers.ts';
 import { writeRasterOutput } from './raster-output.ts';
 
 export interface SyncResult {
@@ -20,7 +21,32 @@ export interface SyncResult {
   cleanup(): Promise<void>;
 }
 
-const ONE_FILE_HINT = "Synchronous results must be a single file: use GTiff (with 'multiband': true for several bands), netCDF or PNG, or run a batch job.";
+const ONE_FILE_HINT = 'Synchronous results are a single file; a batch job (POST /jobs) writes any number.';
+
+const oneFile = (why: string) => new OpenEOError('FormatUnsupported', `${why} ${ONE_FILE_HINT}`);
+
+/**
+ * A synchronous answer is one file. A plan that would write several is refused before anything is computed, saying
+ * what to change; GeoTIFF bands go into one multiband file unless the request set `multiband` itself.
+ */
+function singleFilePlan(plan: OutputPlan): OutputPlan {
+  const bands = plan.variables.length;
+  const steps = plan.time?.length ?? 1;
+  switch (plan.format) {
+    case 'ZARR':
+      throw oneFile('Zarr stores are folders of files.');
+    case 'GTIFF': {
+      if (steps > 1) throw oneFile(`The result has ${steps} time steps and a GeoTIFF holds one: reduce the time dimension (reduce_dimension over t) or save as netCDF.`);
+      if (bands > 1 && plan.options.multiband === false) throw oneFile(`The result has ${bands} bands and 'multiband' is false (a file per band): leave it out or set it to true.`);
+      return bands > 1 && plan.options.multiband === undefined ? { ...plan, options: { ...plan.options, multiband: true } } : plan;
+    }
+    case 'PNG':
+      if (bands > 1) throw oneFile(`The result has ${bands} bands and PNG draws an image per band: keep one (filter_bands), or save as netCDF or GTiff.`);
+      return plan;
+    default:
+      return plan;
+  }
+}
 
 export class SyncRunner {
   constructor(
@@ -38,7 +64,7 @@ export class SyncRunner {
       return { contentType: 'application/json', body: encodeJsonResult(value, this.deps.processLimits.arrayElements), cleanup: noop };
     }
     if (saved.length > 1) throw new OpenEOError('ProcessGraphInvalid', 'Synchronous processing supports one save_result; run a batch job for several outputs.');
-    const plan = outputPlan(saved[0]);
+    let plan = outputPlan(saved[0]);
     // apply_dimension along x or y computes whole rows or columns of its own grid, also under a crop
     const along = spatialApplies(plan.node);
     const pixels = Math.max(plan.grid.width, along.x) * Math.max(plan.grid.height, along.y) * plan.variables.length * (plan.time?.length ?? 1);
@@ -48,7 +74,10 @@ export class SyncRunner {
         `The result needs ${pixels.toLocaleString('en')} values computed, more than the ${this.pixelBudget.toLocaleString('en')} allowed for synchronous processing. Please run it as a batch job (POST /jobs).`,
       );
     }
-    if (plan.format === 'ZARR') throw new OpenEOError('FormatUnsupported', `Zarr stores are folders. ${ONE_FILE_HINT}`);
+    // the options' own errors first (the writer checks them when it is made; nothing is written yet)
+    checkFormatOptions(plan.format, plan.options);
+    createRasterWriter(plan.format, this.deps.store, 'sync', writerOptions(plan));
+    plan = singleFilePlan(plan);
     const prefix = `sync/${randomUUID()}`;
     const cleanup = () => this.deps.store.deletePrefix(`${prefix}/`).then(() => undefined);
     try {

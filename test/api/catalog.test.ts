@@ -19,6 +19,8 @@ describe('collections, processes, file formats and account endpoints', () => {
     assertOfficialResponse(gfm);
     assert.deepEqual(Object.keys(gfm.body['cube:dimensions']).sort(), ['bands', 't', 'x', 'y']);
     assert.deepEqual(gfm.body['cube:dimensions'].bands.values, ['ensemble_flood_extent', 'ensemble_likelihood']);
+    const link = (rel: string) => new URL(gfm.body.links.find((l: { rel: string }) => l.rel === rel).href).pathname;
+    assert.deepEqual([link('self'), link('root'), link('parent')], ['/collections/GFM', '/', '/collections']);
     const q = await request(t.app).get('/collections/GFM/queryables').expect(200);
     assertOfficialResponse(q);
     assert.match(q.headers['content-type'], /application\/schema\+json/);

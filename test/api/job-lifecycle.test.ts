@@ -43,6 +43,11 @@ describe('job lifecycle with the in-process runner and the real executor', () =>
     assertOfficialResponse(results);
     assert.equal(results.body.properties['openeo:status'], 'finished');
     assert.ok(Date.parse(results.body.properties.expires) > Date.now());
+    assert.match(results.headers['content-type'], /^application\/json/);
+    // GeoJSON by content negotiation, as the API offers it
+    const geo = await request(t.app).get(`/jobs/${id}/results`).set('Authorization', token).set('Accept', 'application/geo+json').expect(200);
+    assert.match(geo.headers['content-type'], /^application\/geo\+json/);
+    assert.equal(JSON.parse(geo.text).id, results.body.id);
     const canonical = results.body.links.find((l: { rel: string }) => l.rel === 'canonical');
     assert.ok(canonical, 'canonical link');
     const assets = Object.values(results.body.assets) as { href: string; type: string; roles: string[] }[];
@@ -155,6 +160,10 @@ describe('job state machine while queued (no runner)', () => {
     // The status of partial results is an Item property (the spec's batch_job_result), required with `partial`.
     assert.equal(partial.body.properties['openeo:status'], 'running');
     assertOfficialResponse(partial);
+    // `partial` allows an empty value, as the API declares it
+    for (const q of ['partial', 'partial=']) {
+      assert.equal((await request(t.app).get(`/jobs/${id}/results?${q}`).set('Authorization', token).expect(200)).body.properties['openeo:status'], 'running', q);
+    }
     await request(t.app).delete(`/jobs/${id}/results`).set('Authorization', token).expect(204);
     assert.equal((await statusOf(t, token, id)).status, 'canceled');
     const canceled = await request(t.app).get(`/jobs/${id}/results?partial=true`).set('Authorization', token).expect(200);

@@ -63,7 +63,7 @@ describe('collection documents', () => {
     assert.deepEqual(full.summaries.bands.map((b: any) => b.name), dims.bands.values);
     const rels = Object.fromEntries(full.links.map((l: any) => [l.rel, l.href]));
     assert.equal(rels.self, 'https://openeo.example/openeo/1.2/collections/GFM');
-    assert.equal(rels.root, 'https://openeo.example/openeo/1.2/collections');
+    assert.equal(rels.root, 'https://openeo.example/openeo/1.2/');
     assert.equal(rels.parent, 'https://openeo.example/openeo/1.2/collections');
     assert.equal(rels.license, 'https://spdx.org/licenses/CC-BY-4.0.html');
     assert.equal(rels[QUERYABLES_REL], 'https://openeo.example/openeo/1.2/collections/GFM/queryables');

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -24,6 +25,15 @@ describe('openeo-backend CLI', () => {
   after(async () => {
     await db.drop();
     await fs.rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('prints the usage for --help, also after a command, without touching the data folder', () => {
+    for (const args of [['--help'], ['demo-data', '--help'], ['demo', '-h'], ['serve', '--help']]) {
+      const r = cli(args, { DATA_DIR: path.join(dataDir, 'help-only') });
+      assert.equal(r.code, 0, `${args.join(' ')}: ${r.err}`);
+      assert.match(r.out, /^openeo-backend <command>/, args.join(' '));
+    }
+    assert.equal(existsSync(path.join(dataDir, 'help-only')), false);
   });
 
   it('migrates, adds users, changes passwords and lists users on Postgres', () => {

@@ -69,4 +69,27 @@ describe('synchronous processing (POST /result)', () => {
     const unknown = await request(t.app).post('/result').set('Authorization', token).send(floodJob('gfm-flood-monthly.json', { colour: 'red' }, 'PNG')).expect(400);
     assert.match(unknown.body.message, /unknown option/);
   });
+
+  it('answers with one file: GTiff bands go into one file unless multiband is false; what cannot be one file is refused saying what to change', async () => {
+    const tif = await request(t.app).post('/result').set('Authorization', token).send(floodJob('gfm-flood-monthly.json', {}, 'GTiff')).buffer(true).parse(binary).expect(200);
+    const file = path.join(t.dataDir, 'sync-default.tif');
+    await fs.writeFile(file, tif.body as Buffer);
+    assert.equal(JSON.parse(execFileSync('gdalinfo', ['-json', file], { encoding: 'utf8' })).bands.length, 2);
+    const refused = async (body: object, hint: RegExp) => {
+      const res = await request(t.app).post('/result').set('Authorization', token).send(body).expect(400);
+      assert.equal(res.body.code, 'FormatUnsupported');
+      assert.match(res.body.message, hint);
+      assert.match(res.body.message, /batch job/);
+    };
+    await refused(floodJob('gfm-flood-monthly.json', { multiband: false }, 'GTiff'), /2 bands and 'multiband' is false/);
+    await refused(floodJob('gfm-flood-monthly.json', {}, 'PNG'), /2 bands and PNG .*filter_bands/);
+    // without the reductions the cube keeps its time steps
+    const series = floodJob('gfm-flood-monthly.json', {}, 'GTiff');
+    const g = series.process.process_graph;
+    const save = Object.values(g).find((n: any) => n.process_id === 'save_result') as any;
+    save.arguments.data = { from_node: 'load' };
+    g.load.arguments.spatial_extent = { west: 68.5, south: 27.0, east: 68.52, north: 27.02 };
+    for (const [id, n] of Object.entries(g)) if (!['load', 'save'].includes(id) && (n as any) !== save) delete g[id];
+    await refused(series, /time steps and a GeoTIFF holds one/);
+  });
 });
