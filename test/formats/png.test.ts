@@ -58,6 +58,20 @@ describe('renderPng', () => {
     assert.throws(() => renderPng(values, width, height, { window: { x0: 38, y0: 0, width: 5, height: 1 } }), { code: 'ProcessParameterInvalid' });
   });
 
+  test('±Infinity (a division by zero) takes the end colours; the automatic range comes from the finite values', () => {
+    const values = Float32Array.of(Infinity, 0, 50, 100, -Infinity, NaN);
+    const file = path.join(tmp.dir, 'inf.png');
+    writeFileSync(file, renderPng(values, 6, 1, { colormap: 'Reds' }));
+    const img = pillowDecode(file);
+    const table = colorTable('Reds');
+    const px = (x: number) => [...img.rgba.subarray(x * 4, x * 4 + 4)];
+    assert.deepEqual(px(0), [...table.subarray(765, 768), 255]);
+    assert.deepEqual(px(1), [...table.subarray(0, 3), 255], 'range 0..100 from the finite values');
+    assert.deepEqual(px(3), [...table.subarray(765, 768), 255]);
+    assert.deepEqual(px(4), [...table.subarray(0, 3), 255]);
+    assert.equal(px(5)[3], 0);
+  });
+
   test('every colour of the table and transparency (257 entries) fall back to RGBA with the same pixels', () => {
     const values = Float64Array.from({ length: 300 }, (_, i) => (i === 299 ? NaN : i % 256));
     const table = colorTable('viridis');

@@ -19,7 +19,7 @@ export interface RenderOptions {
   window?: ChunkWindow;
 }
 
-/** Min and max of the valid values of a window, or undefined when there are none. */
+/** Min and max of the finite valid values of a window, or undefined when there are none. */
 export function validRange(values: ArrayLike<number>, stride: number, w: ChunkWindow, nodata: number | null | undefined): { min: number; max: number } | undefined {
   let min = Infinity;
   let max = -Infinity;
@@ -27,7 +27,8 @@ export function validRange(values: ArrayLike<number>, stride: number, w: ChunkWi
     const base = (w.y0 + r) * stride + w.x0;
     for (let i = base; i < base + w.width; i++) {
       const v = values[i];
-      if (v !== v || v === nodata) continue;
+      // ±Infinity (divide by zero, ln(0)) is drawn with the end colours; the range comes from the finite values
+      if (v === nodata || !Number.isFinite(v)) continue;
       if (v < min) min = v;
       if (v > max) max = v;
     }
