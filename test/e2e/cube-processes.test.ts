@@ -110,6 +110,18 @@ describe('data cube processes on the demo collection', () => {
     const rename = (args: Record<string, unknown>) => ({ l: load(['ensemble_flood_extent', 'ensemble_likelihood']), r: { process_id: 'rename_labels', arguments: { data: { from_node: 'l' }, ...args } } });
     assert.deepEqual(await labelsOf(rename({ dimension: 'bands', target: ['flood', 'likelihood'] }), 'bands'), ['flood', 'likelihood']);
     assert.deepEqual(await labelsOf(rename({ dimension: 'bands', target: ['lik'], source: ['ensemble_likelihood'] }), 'bands'), ['ensemble_flood_extent', 'lik']);
+    // a swap renames both (renaming one after the other once renamed the first back), and the data follows its label
+    const swap = rename({ dimension: 'bands', source: ['ensemble_flood_extent', 'ensemble_likelihood'], target: ['ensemble_likelihood', 'ensemble_flood_extent'] });
+    assert.deepEqual(await labelsOf(swap, 'bands'), ['ensemble_likelihood', 'ensemble_flood_extent']);
+    const picked = async (graph: Record<string, unknown>, from: string, label: string) =>
+      (await sync({
+        ...graph,
+        p: { process_id: 'reduce_dimension', arguments: { data: { from_node: from }, dimension: 'bands', reducer: { process_graph: { e: { process_id: 'array_element', arguments: { data: { from_parameter: 'data' }, label }, result: true } } } } },
+        m: { process_id: 'reduce_dimension', arguments: { data: { from_node: 'p' }, dimension: 't', reducer: reducer('max') } },
+        s: { process_id: 'save_result', arguments: { data: { from_node: 'm' }, format: 'netCDF' }, result: true },
+      }).buffer(true).parse(binary).expect(200)).body as Buffer;
+    const plain = { l: load(['ensemble_flood_extent', 'ensemble_likelihood']) };
+    assert.ok((await picked(swap, 'r', 'ensemble_likelihood')).equals(await picked(plain, 'l', 'ensemble_flood_extent')), 'the renamed label holds the other band');
     const times = (await sync({ l: load(), d: { process_id: 'dimension_labels', arguments: { data: { from_node: 'l' }, dimension: 't' }, result: true } })).body as string[];
     const days = times.map((_, i) => `2024-01-${String(i + 1).padStart(2, '0')}`);
     // kept as UTC date-times, the form of the catalog's labels (merge_cubes matches steps by label)

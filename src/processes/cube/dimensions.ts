@@ -31,8 +31,11 @@ const renameLabels: ProcessDefinition = {
       labels.splice(0, labels.length, ...target);
     } else {
       if (source.length !== target.length) throw processException('rename_labels', 'LabelMismatch', 'source and target must have the same length.');
+      // positions among the labels as they were: renaming one after the other, a swap (source [a, b], target [b, a])
+      // found the label it had just written and renamed it back
+      const before = [...labels];
       source.forEach((s, i) => {
-        const at = labels.indexOf(s);
+        const at = before.indexOf(s);
         if (at < 0) throw processException('rename_labels', 'LabelNotAvailable', `The label '${s}' does not exist.`);
         labels[at] = target[i];
       });
