@@ -64,7 +64,14 @@ describe('writePlane', () => {
     const plane = { data: Float64Array.of(5, NaN, 300, -7, Infinity, -Infinity, 42), valid: Uint8Array.of(1, 1, 1, 1, 1, 1, 0) };
     const out = new Uint8Array(7);
     writePlane(plane, 'uint8', out, { nodata: 255 });
-    assert.deepEqual([...out], [5, 255, 255, 0, 255, 0, 255]);
+    // valid values stop next to a no-data value at the type's bound: 300 and +Infinity are 254, not no-data
+    assert.deepEqual([...out], [5, 255, 254, 0, 254, 0, 255]);
+    const i8 = new Int8Array(7);
+    writePlane(plane, 'int8', i8, { nodata: -128 });
+    assert.deepEqual([...i8], [5, -128, 127, -7, 127, -127, -128]);
+    const noDeclared = new Uint8Array(7);
+    writePlane(plane, 'uint8', noDeclared, { nodata: null });
+    assert.deepEqual([...noDeclared], [5, 0, 255, 0, 255, 0, 0], 'without a declared no-data the whole range is valid');
     const i16 = new Int16Array(7);
     writePlane(plane, 'int16', i16);
     assert.deepEqual([...i16], [5, 0, 300, -7, 32767, -32768, 0]);

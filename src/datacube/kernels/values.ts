@@ -143,7 +143,8 @@ export interface WritePlaneOptions {
   nodata?: number | null;
   /**
    * Float → integer: 'trunc' (default) truncates toward zero like numpy `astype`; 'round' rounds half to even like
-   * `numpy.rint`. Values beyond the type's range saturate at its bounds (numpy leaves this undefined) and NaN
+   * `numpy.rint`. Values beyond the type's range saturate at its bounds (numpy leaves this undefined; a declared
+   * no-data value at a bound is not one of them: valid values stop next to it) and NaN
    * becomes the output no-data value. Float targets store the value as is (float32 rounds to nearest even).
    */
   rounding?: 'trunc' | 'round';
@@ -157,6 +158,15 @@ const INT_RANGE: Record<Exclude<RasterDataType, 'float32' | 'float64'>, [number,
   uint32: [0, 4294967295],
   int32: [-2147483648, 2147483647],
 };
+
+/**
+ * The integers a valid value may become: the type's range, less a declared no-data value at either end. Clamped to
+ * the full range, a valid 300 saved as uint8 with no-data 255 read back as no-data.
+ */
+function validIntRange(dtype: Exclude<RasterDataType, 'float32' | 'float64'>, nodata: number | null | undefined): [number, number] {
+  const [lo, hi] = INT_RANGE[dtype];
+  return [nodata === lo ? lo + 1 : lo, nodata === hi ? hi - 1 : hi];
+}
 
 /** Where a plane goes: the arguments of writePlane, for producers that can write their values in themselves. */
 export interface PlaneTarget {
@@ -181,7 +191,7 @@ export function truncFormat(target: PlaneTarget): TruncFormat | undefined {
   const { dtype, opts } = target;
   const float = dtype === 'float32' || dtype === 'float64';
   if (!float && opts.rounding === 'round') return undefined;
-  const [lo, hi] = float ? [-Infinity, Infinity] : INT_RANGE[dtype];
+  const [lo, hi] = float ? [-Infinity, Infinity] : validIntRange(dtype, opts.nodata);
   return { float, nodata: opts.nodata ?? (float ? NaN : 0), lo, hi };
 }
 
@@ -200,7 +210,7 @@ export function writePlane(plane: Plane, dtype: RasterDataType, out: RasterArray
     else (out as Float32Array | Float64Array).set(data);
     return;
   }
-  const [lo, hi] = INT_RANGE[dtype];
+  const [lo, hi] = validIntRange(dtype, opts.nodata);
   for (let s = 0; s < sp.length; s += 2) {
     if (opts.rounding === 'round') writeIntRound(data, valid, out, nodata, lo, hi, sp[s + 1], sp[s]);
     else writeIntTrunc(data, valid, out, nodata, lo, hi, sp[s + 1], sp[s]);
