@@ -55,7 +55,7 @@ describe('load_stac and the outbound-request rules', () => {
         process: {
           process_graph: {
             l: { process_id: 'load_stac', arguments: { url: `${stac.url}/collections/GFM`, bands: ['ensemble_likelihood'], spatial_extent: { west: 68.5, south: 27.0, east: 68.52, north: 27.02 } } },
-            s: { process_id: 'save_result', arguments: { data: { from_node: 'l' }, format: 'GTiff' }, result: true },
+            s: { process_id: 'save_result', arguments: { data: { from_node: 'l' }, format: 'netCDF' }, result: true },
           },
         },
       };
