@@ -50,6 +50,8 @@ export const GTIFF_FORMAT: FileFormat = {
   gis_data_types: ['raster'],
   parameters: {
     ...COMMON_OPTIONS,
+    // GDAL before 3.7 reads 8-bit signed TIFF samples as unsigned bytes
+    dtype: { ...COMMON_OPTIONS.dtype, description: `${COMMON_OPTIONS.dtype.description} No int8 (GDAL before 3.7 reads it as unsigned bytes): use int16.`, enum: COMMON_OPTIONS.dtype.enum!.filter((t) => t !== 'int8') },
     compression: { type: 'string', description: 'Tile compression.', enum: ['zstd', 'deflate', 'none'], default: 'zstd' },
     multiband: { type: 'boolean', description: 'All bands in one file (they share the data type).', default: false },
     name: { type: 'string', description: 'File name stem.', default: 'result', pattern: '^[A-Za-z0-9_][A-Za-z0-9_.-]*$' },
@@ -125,6 +127,9 @@ function withOverview(primary: RasterFormatWriter, overview: RasterFormatWriter)
 export function checkFormatOptions(format: string, options: Record<string, unknown>): void {
   const known = KNOWN[format];
   if (!known) throw new OpenEOError('FormatUnsupported', `The output format '${format}' cannot store raster data cubes.`);
+  if (format === 'GTIFF' && options.dtype === 'int8') {
+    throw new OpenEOError('ProcessParameterInvalid', "save_result: GTiff does not offer dtype 'int8' (GDAL before 3.7 reads it as unsigned bytes); use int16.");
+  }
   const unknown = Object.keys(options).filter((k) => !known.includes(k));
   if (unknown.length > 0) {
     throw new OpenEOError('ProcessParameterInvalid', `save_result: unknown option(s) ${unknown.map((k) => `'${k}'`).join(', ')} for ${format}; supported: ${known.join(', ')}.`);

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import request from 'supertest';
+import { checkFormatOptions } from '../../src/formats/writers.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
 import { assertOfficialResponse } from '../helpers/official-spec.ts';
 
@@ -76,5 +77,9 @@ describe('collections, processes, file formats and account endpoints', () => {
     const res = await request(t.app).get('/file_formats').expect(200);
     assertOfficialResponse(res);
     assert.ok(res.body.output.JSON);
+    // GeoTIFF offers no int8 (GDAL before 3.7 reads it as unsigned bytes); the other raster formats do
+    assert.equal(res.body.output.GTiff.parameters.dtype.enum.includes('int8'), false);
+    assert.equal(res.body.output.netCDF.parameters.dtype.enum.includes('int8'), true);
+    assert.throws(() => checkFormatOptions('GTIFF', { dtype: 'int8' }), { code: 'ProcessParameterInvalid', message: /int16/ });
   });
 });
