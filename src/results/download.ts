@@ -5,6 +5,7 @@ import { findJobById } from '../db/jobs.ts';
 import { OpenEOError } from '../errors.ts';
 import type { ByteRange } from '../storage/index.ts';
 import { jobResultKey } from './layout.ts';
+import { folderIndex, folderIndexHtml, folderIndexJson } from './listing.ts';
 
 /** Parses a single `bytes=` range; multi-range requests are answered with the whole object. */
 export function parseRange(header: string | undefined): ByteRange | undefined | 'invalid' {
@@ -32,7 +33,10 @@ async function scopeOf(ctx: AppContext, token: string) {
 
 async function serveObject(ctx: AppContext, req: Request, res: Response): Promise<void> {
   const job = await scopeOf(ctx, String(req.params.token));
-  const segments = (req.params as unknown as { path: string[] }).path;
+  const all = (req.params as unknown as { path: string[] }).path;
+  // A trailing slash asks for the folder's index.
+  const folder = all.length > 1 && all[all.length - 1] === '';
+  const segments = folder ? all.slice(0, -1) : all;
   // Segments arrive decoded: an encoded '/' or '..' must not climb out of the job's prefix.
   if (segments.some((s) => s === '' || s === '.' || s === '..' || /[/\\\0]/.test(s))) {
     throw new OpenEOError('FileNotFound', 'File does not exist.');
@@ -42,8 +46,11 @@ async function serveObject(ctx: AppContext, req: Request, res: Response): Promis
   if (range === 'invalid') throw new OpenEOError('BadRequest', 'Invalid Range header.', { status: 416 });
   const controller = new AbortController();
   res.on('close', () => controller.abort());
-  const obj = await ctx.store.getStream(jobResultKey(job.id, path), { range }, controller.signal);
-  if (!obj) throw new OpenEOError('FileNotFound', `File '${path}' does not exist.`);
+  const obj = folder ? undefined : await ctx.store.getStream(jobResultKey(job.id, path), { range }, controller.signal);
+  if (!obj) {
+    if (await serveFolder(ctx, req, res, job.id, path, controller.signal)) return;
+    throw new OpenEOError('FileNotFound', `File '${path}' does not exist.`);
+  }
   if (range && obj.length === 0 && obj.size > 0) {
     obj.body.destroy();
     res.setHeader('Content-Range', `bytes */${obj.size}`);
@@ -65,6 +72,20 @@ async function serveObject(ctx: AppContext, req: Request, res: Response): Promis
   }
   obj.body.on('error', () => res.destroy());
   obj.body.pipe(res);
+}
+
+/** A prefix holding objects (a Zarr store, a variable's chunks) answers with an index of its entries. */
+async function serveFolder(ctx: AppContext, req: Request, res: Response, jobId: string, path: string, signal: AbortSignal): Promise<boolean> {
+  const index = await folderIndex(ctx.store, `${jobResultKey(jobId, path)}/`, signal);
+  if (!index) return false;
+  const url = `${ctx.config.publicUrl}/results/${String(req.params.token)}/${path.split('/').map(encodeURIComponent).join('/')}/`;
+  const json = req.accepts(['text/html', 'application/json']) === 'application/json';
+  const body = json ? JSON.stringify(folderIndexJson(url, index)) : folderIndexHtml(`${path}/`, url, index);
+  res.setHeader('Content-Type', json ? 'application/json; charset=utf-8' : 'text/html; charset=utf-8');
+  res.setHeader('Content-Length', String(Buffer.byteLength(body)));
+  res.setHeader('Vary', 'Accept');
+  res.end(req.method === 'HEAD' ? undefined : body);
+  return true;
 }
 
 const TYPES: [RegExp, string][] = [

@@ -67,6 +67,10 @@ describe('@openeo/js-client: the flood workflow with the process builder', () =>
     const assets = await job.listResults();
     const zarr = assets.find((a: { href: string }) => a.href.endsWith('/result.zarr'));
     assert.ok(zarr, JSON.stringify(assets.map((a: { href: string }) => a.href)));
+    // The store's own href answers (downloadResults and the Web Editor fetch it): an index of its entries.
+    const root = await fetch(zarr.href);
+    assert.equal(root.status, 200);
+    assert.ok((await root.text()).includes(`href="${zarr.href}/.zmetadata"`));
     // The signed prefix serves every key of the store without credentials.
     const meta = await fetch(`${zarr.href}/.zmetadata`);
     assert.equal(meta.status, 200);
