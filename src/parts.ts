@@ -15,6 +15,9 @@ import { estimateJob } from './executor/estimate.ts';
 import { listProcessSpecs } from './processes/index.ts';
 import { createProcessingCore } from './processing.ts';
 import { resultsDocument } from './results/document.ts';
+import { loadOutputs } from './distributed/run-state.ts';
+import { resultMetadata } from './executor/result-metadata.ts';
+import type { JobRow } from './db/schema.ts';
 import { ResultSigner } from './results/signing.ts';
 import { createObjectStore } from './storage/index.ts';
 
@@ -62,6 +65,13 @@ export async function defaultParts(config: Config, db: Db, secret: string, logge
       return errors;
     },
     estimate: (job) => estimateJob(executorDeps, job, Math.max(1, config.limits.chunkThreads)),
-    resultsDocument: async (job) => resultsDocument(config, signer, job),
+    resultsDocument: async (job) => resultsDocument(config, signer, job, Date.now(), await plannedResults(db, job)),
   };
+}
+
+/** Partial results of a planned run: what its first output will describe (the finished run stores it). */
+async function plannedResults(db: Db, job: JobRow) {
+  if (job.results || job.status === 'created') return undefined;
+  const [first] = await loadOutputs(db, job.id, job.run);
+  return first ? resultMetadata(first.plan) : undefined;
 }

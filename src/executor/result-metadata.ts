@@ -1,4 +1,5 @@
-/** STAC fields of a raster result: footprint in EPSG:4326, time range, projection. */
+/** STAC fields of a raster result: footprint in EPSG:4326, time of the data, projection. */
+import type { CubeNode } from '../datacube/types.ts';
 import { gridBounds } from '../raster/grid/affine.ts';
 import { transformBounds } from '../raster/grid/bbox-grid.ts';
 import { EPSG4326 } from '../raster/grid/crs.ts';
@@ -17,16 +18,51 @@ export function resultMetadata(plan: OutputPlan): Omit<StoredResults, 'assets'> 
     'proj:shape': [g.height, g.width],
     'proj:transform': [...g.transform, 0, 0, 1],
     ...(g.crs.epsg ? { 'proj:code': `EPSG:${g.crs.epsg}` } : { 'proj:code': null, ...(g.crs.wkt ? { 'proj:wkt2': g.crs.wkt } : {}) }),
+    ...dataTime(plan),
   };
-  if (plan.time && plan.time.length > 0 && !isIndexAxis(plan.time)) {
-    properties.start_datetime = plan.time[0];
-    properties.end_datetime = plan.time[plan.time.length - 1];
-    properties.datetime = null;
-  }
   return {
     bbox,
     geometry,
     properties,
     stac_extensions: ['https://stac-extensions.github.io/projection/v2.0.0/schema.json', 'https://stac-extensions.github.io/raster/v1.1.0/schema.json'],
   };
+}
+
+/**
+ * STAC's `datetime` is the time of the data, not of the processing (that is `created`/`updated`): the first and
+ * last labels of a result that keeps its time dimension, else the span of the time steps its loads read (a
+ * reduction over time covers them all). Nothing when neither is known.
+ */
+export function dataTime(plan: Pick<OutputPlan, 'node' | 'time'>): Record<string, string | null> {
+  const labels = plan.time && plan.time.length > 0 && !isIndexAxis(plan.time) ? plan.time : loadedInstants(plan.node);
+  return timeSpan(labels);
+}
+
+/** `datetime` for one instant; `datetime: null` with `start_datetime`/`end_datetime` for a span. */
+export function timeSpan(labels: string[]): Record<string, string | null> {
+  const ms = labels.map((l) => Date.parse(l)).filter((t) => Number.isFinite(t));
+  if (ms.length === 0) return {};
+  const iso = (t: number) => new Date(t).toISOString().replace('.000Z', 'Z');
+  const [first, last] = [Math.min(...ms), Math.max(...ms)];
+  if (first === last) return { datetime: iso(first) };
+  return { datetime: null, start_datetime: iso(first), end_datetime: iso(last) };
+}
+
+/** The time steps of every load below `node`: what the plan reads. */
+function loadedInstants(node: CubeNode): string[] {
+  switch (node.op) {
+    case 'load':
+      return node.steps.map((s) => s.label);
+    case 'select': {
+      // filter_temporal on a load keeps some of its steps; deeper down the indices refer to computed labels
+      const { input, times } = node;
+      return times && input.op === 'load' ? times.map((i) => input.steps[i].label) : loadedInstants(input);
+    }
+    case 'merge':
+      return [...loadedInstants(node.a), ...loadedInstants(node.b)];
+    case 'mask':
+      return [...loadedInstants(node.input), ...loadedInstants(node.mask)];
+    default:
+      return loadedInstants(node.input);
+  }
 }

@@ -14,11 +14,13 @@ export function resultsDocument(
   signer: ResultSigner,
   job: JobRow,
   now = Date.now(),
+  /** What is known of results still being computed (partial documents): footprint, projection, time. */
+  planned?: Omit<StoredResults, 'assets'>,
 ): Record<string, unknown> {
   const expires = Math.floor(now / 1000) + config.limits.resultLinkTtlSeconds;
   const token = signer.sign({ jobId: job.id, run: job.run, expires });
   const base = `${config.publicUrl}/results/${token}`;
-  const stored = (job.results ?? { assets: {} }) as unknown as StoredResults;
+  const stored = (job.results ?? { ...planned, assets: {} }) as unknown as StoredResults;
   const assets: Record<string, unknown> = {};
   for (const [name, { path, ...fields }] of Object.entries(stored.assets)) {
     assets[name] = { ...fields, href: `${base}/${path.split('/').map(encodeURIComponent).join('/')}` };
@@ -34,6 +36,8 @@ export function resultsDocument(
     // the spec's statuses have no `created` or `queued`: results not yet final are `running`
     'openeo:status': job.status === 'created' || job.status === 'queued' ? 'running' : job.status,
   };
+  // A value computed without data in time (JSON results), or results not yet planned: STAC needs a time, and
+  // the only one there is is the processing's.
   if (properties.datetime === null && !properties.start_datetime) properties.datetime = iso(job.finished ?? job.updated);
   for (const k of Object.keys(properties)) if (properties[k] === undefined) delete properties[k];
   return {
