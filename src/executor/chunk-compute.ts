@@ -8,6 +8,7 @@ import { TYPED_ARRAY, type RasterArray } from '../raster/data-types.ts';
 import type { ChunkWindow, RasterMeta } from '../formats/raster-writer.ts';
 import type { CubeNode } from '../datacube/types.ts';
 import type { OutputPlan } from './output-plan.ts';
+import { crsToWkt2 } from '../raster/grid/wkt2.ts';
 
 /**
  * Pixels computed at once: a chunk is evaluated in bands of whole rows of at most this many pixels, so that the
@@ -93,7 +94,8 @@ export function independentGroups<V extends { band: number }>(node: CubeNode, va
 export function rasterMeta(plan: OutputPlan): RasterMeta {
   const { crs, transform, width, height } = plan.grid;
   return {
-    grid: { crs: { wkt: crs.wkt ?? '', proj4: crs.proj4, ...(crs.epsg ? { epsg: crs.epsg } : {}) }, transform: [...transform], width, height },
+    // WKT2 where we can write it: the STAC assets' proj:wkt2 and the Zarr/netCDF CRS attributes carry this text
+    grid: { crs: { wkt: crs.wkt ? (crsToWkt2(crs) ?? crs.wkt) : '', proj4: crs.proj4, ...(crs.epsg ? { epsg: crs.epsg } : {}) }, transform: [...transform], width, height },
     chunk: plan.chunk,
     variables: plan.variables.map((v) => ({ name: v.name, dtype: v.dtype, nodata: v.nodata === null || Number.isNaN(v.nodata) && !v.dtype.startsWith('float') ? null : v.nodata })),
     ...(plan.time ? { time: { labels: plan.time } } : {}),

@@ -3,6 +3,8 @@ import type { CubeNode } from '../datacube/types.ts';
 import { gridBounds } from '../raster/grid/affine.ts';
 import { transformBounds } from '../raster/grid/bbox-grid.ts';
 import { EPSG4326 } from '../raster/grid/crs.ts';
+import type { Crs } from '../raster/grid/types.ts';
+import { crsToWkt2 } from '../raster/grid/wkt2.ts';
 import type { StoredResults } from '../results/layout.ts';
 import { isIndexAxis } from '../formats/raster-writer.ts';
 import type { OutputPlan } from './output-plan.ts';
@@ -17,7 +19,7 @@ export function resultMetadata(plan: OutputPlan): Omit<StoredResults, 'assets'> 
   const properties: Record<string, unknown> = {
     'proj:shape': [g.height, g.width],
     'proj:transform': [...g.transform, 0, 0, 1],
-    ...(g.crs.epsg ? { 'proj:code': `EPSG:${g.crs.epsg}` } : { 'proj:code': null, ...(g.crs.wkt ? { 'proj:wkt2': g.crs.wkt } : {}) }),
+    ...(g.crs.epsg ? { 'proj:code': `EPSG:${g.crs.epsg}` } : { 'proj:code': null, ...wkt2Field(g.crs) }),
     ...dataTime(plan),
   };
   return {
@@ -26,6 +28,12 @@ export function resultMetadata(plan: OutputPlan): Omit<StoredResults, 'assets'> 
     properties,
     stac_extensions: ['https://stac-extensions.github.io/projection/v2.0.0/schema.json', 'https://stac-extensions.github.io/raster/v1.1.0/schema.json'],
   };
+}
+
+/** `proj:wkt2` must be WKT2: a CRS we cannot write as such goes without (its proj:shape/transform still stand). */
+function wkt2Field(crs: Crs): Record<string, string> {
+  const wkt2 = crsToWkt2(crs);
+  return wkt2 ? { 'proj:wkt2': wkt2 } : {};
 }
 
 /**

@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import request from 'supertest';
 import { generateDemoData } from '../../src/demo-data/index.ts';
+import { EQUI7_ASIA_PROJ4 } from '../../src/demo-data/equi7.ts';
 import { createTestApp, type TestApp } from '../helpers/app.ts';
 import { BBOX, floodJob, runJob } from './flood-helpers.ts';
 
@@ -13,6 +15,8 @@ describe('results Item metadata of raster jobs', () => {
   let t: TestApp;
   let token: string;
   let steps: string[];
+  let zarrJob: Awaited<ReturnType<typeof runJob>>;
+  let ncJob: Awaited<ReturnType<typeof runJob>>;
   before(async () => {
     t = await createTestApp({ runJobs: true, env: { CHUNK_THREADS: '2' } });
     await generateDemoData({ size: 'small', outDir: path.join(t.dataDir, 'demo', 'gfm') });
@@ -27,8 +31,8 @@ describe('results Item metadata of raster jobs', () => {
 
   it('a result reduced over time has datetime null and the span of the time steps read', async () => {
     const before = new Date().toISOString();
-    const { results } = await runJob(t, token, floodJob('gfm-flood-monthly.json'));
-    const p = results.properties;
+    zarrJob = await runJob(t, token, floodJob('gfm-flood-monthly.json'));
+    const p = zarrJob.results.properties;
     assert.equal(p.datetime, null);
     assert.equal(p.start_datetime, steps[0]);
     assert.equal(p.end_datetime, steps[steps.length - 1]);
@@ -37,7 +41,7 @@ describe('results Item metadata of raster jobs', () => {
   });
 
   it('a result with a time dimension spans its first and last labels', async () => {
-    const { results } = await runJob(t, token, {
+    ncJob = await runJob(t, token, {
       process: {
         process_graph: {
           l: load,
@@ -46,9 +50,44 @@ describe('results Item metadata of raster jobs', () => {
         },
       },
     });
-    const p = results.properties;
+    const p = ncJob.results.properties;
     assert.equal(p.datetime, null);
     assert.equal(p.start_datetime, steps[1]);
     assert.equal(p.end_datetime, steps[2]);
+  });
+
+  it('proj:wkt2 is WKT2 of the native CRS, and GDAL and xarray read the same CRS from the Zarr and netCDF files', async () => {
+    const wkts: string[] = [];
+    for (const job of [zarrJob, ncJob]) {
+      const p = job.results.properties;
+      assert.equal(p['proj:code'], null);
+      wkts.push(p['proj:wkt2'] as string);
+      const data = Object.values(job.results.assets).filter((a) => a.roles.includes('data'));
+      assert.equal(data.length, 1);
+      wkts.push((data[0] as unknown as Record<string, string>)['proj:wkt2']);
+    }
+    for (const w of wkts) assert.match(w, /^PROJCRS\[/, w);
+    const dir = (id: string) => path.join(t.dataDir, 'results', 'jobs', id);
+    const script = `
+import json, sys, xarray as xr
+from osgeo import gdal, osr
+gdal.UseExceptions()
+want = osr.SpatialReference(); want.ImportFromProj4(sys.argv[1])
+def same(wkt):
+    s = osr.SpatialReference(); s.ImportFromWkt(wkt)
+    return s.ExportToProj4() == want.ExportToProj4()
+zarr, nc, stac = sys.argv[2], sys.argv[3], json.loads(sys.argv[4])
+out = {'stac': [same(w) for w in stac]}
+out['gdal_zarr'] = same(gdal.Open(f'ZARR:"{zarr}":/ensemble_likelihood').GetProjection())
+out['gdal_nc'] = same(gdal.Open(f'NETCDF:"{nc}":ensemble_likelihood').GetProjection())
+ds = xr.open_zarr(zarr, consolidated=True)
+out['xarray_zarr'] = same(ds.spatial_ref.attrs['crs_wkt'])
+out['xarray_zarr_wkt2'] = ds.spatial_ref.attrs['crs_wkt'].startswith('PROJCRS[')
+ds = xr.open_dataset(nc)
+gm = ds[ds.ensemble_likelihood.attrs.get('grid_mapping') or ds.ensemble_likelihood.encoding['grid_mapping']]
+out['xarray_nc'] = same(gm.attrs['crs_wkt'])
+print(json.dumps(out))`;
+    const out = execFileSync('/usr/bin/python3', ['-c', script, EQUI7_ASIA_PROJ4, path.join(dir(zarrJob.id), 'result.zarr'), path.join(dir(ncJob.id), 'result.nc'), JSON.stringify(wkts)], { encoding: 'utf8' });
+    assert.deepEqual(JSON.parse(out), { stac: [true, true, true, true], gdal_zarr: true, gdal_nc: true, xarray_zarr: true, xarray_zarr_wkt2: true, xarray_nc: true });
   });
 });

@@ -7,6 +7,7 @@
 import { OpenEOError } from '../../errors.ts';
 import type { ObjectStore } from '../../storage/index.ts';
 import { forEachLimit } from '../../async.ts';
+import { isWkt2 } from '../../raster/grid/wkt2.ts';
 import { type ChunkWindow, chunkSamples, DTYPE_INFO, type RasterFormatWriter, type RasterMeta, validateMeta, validateWindow, type VariableSpec, type WrittenAsset } from '../raster-writer.ts';
 import { layoutFile, toBigEndian } from './cdf-format.ts';
 import { describeCf } from './cf-description.ts';
@@ -152,7 +153,8 @@ export function createNetcdfWriter(store: ObjectStore, prefix: string, options: 
         type: 'application/x-netcdf',
         roles: ['data'],
         title: `netCDF (${meta.variables.map((v) => v.name).join(', ')})`,
-        'proj:wkt2': grid.crs.wkt,
+        // proj:wkt2 must be WKT2; a WKT1 we could not convert stays in the file's own attributes only
+        ...(isWkt2(grid.crs.wkt) ? { 'proj:wkt2': grid.crs.wkt } : {}),
         'proj:shape': [grid.height, grid.width],
         'proj:transform': [...grid.transform],
       };

@@ -7,6 +7,7 @@
 import { forEachLimit } from '../../async.ts';
 import { OpenEOError } from '../../errors.ts';
 import type { ObjectStore } from '../../storage/index.ts';
+import { isWkt2 } from '../../raster/grid/wkt2.ts';
 import {
   type ChunkWindow, chunkSamples, DTYPE_INFO, isIndexAxis, pixelCentres, type RasterFormatWriter, type RasterMeta, timeSeconds,
   validateMeta, validateWindow, type WrittenAsset,
@@ -143,7 +144,8 @@ export function createZarrWriter(store: ObjectStore, prefix: string, options: Za
         type: 'application/vnd+zarr',
         roles: ['data'],
         title: `Zarr v${format} store (${meta.variables.map((v) => v.name).join(', ')})`,
-        'proj:wkt2': grid.crs.wkt,
+        // proj:wkt2 must be WKT2; a WKT1 we could not convert stays in the file's own attributes only
+        ...(isWkt2(grid.crs.wkt) ? { 'proj:wkt2': grid.crs.wkt } : {}),
         'proj:shape': [grid.height, grid.width],
         'proj:transform': [...grid.transform],
         'zarr:format': format,
