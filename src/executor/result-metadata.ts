@@ -26,7 +26,6 @@ export function resultMetadata(plan: OutputPlan): Omit<StoredResults, 'assets'> 
     bbox,
     geometry,
     properties,
-    stac_extensions: ['https://stac-extensions.github.io/projection/v2.0.0/schema.json', 'https://stac-extensions.github.io/raster/v1.1.0/schema.json'],
   };
 }
 

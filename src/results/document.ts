@@ -4,6 +4,22 @@ import { iso } from '../api/http.ts';
 import type { StoredResults } from './layout.ts';
 import type { ResultSigner } from './signing.ts';
 
+/** The STAC extensions by field prefix; a results document declares those whose fields it has. */
+const EXTENSIONS: Record<string, string> = {
+  proj: 'https://stac-extensions.github.io/projection/v2.0.0/schema.json',
+  raster: 'https://stac-extensions.github.io/raster/v1.1.0/schema.json',
+  eo: 'https://stac-extensions.github.io/eo/v1.1.0/schema.json',
+  file: 'https://stac-extensions.github.io/file/v2.1.0/schema.json',
+  xarray: 'https://stac-extensions.github.io/xarray-assets/v1.0.0/schema.json',
+};
+
+/** Derived from the fields, not stored: results of earlier runs (with other fields) get a matching list too. */
+function extensionsUsed(...objects: (object | object[])[]): string[] {
+  const prefixes = new Set<string>();
+  for (const o of objects.flat()) for (const k of Object.keys(o)) if (k.includes(':')) prefixes.add(k.slice(0, k.indexOf(':')));
+  return Object.entries(EXTENSIONS).filter(([p]) => prefixes.has(p)).map(([, url]) => url);
+}
+
 /**
  * The STAC Item of GET /jobs/{id}/results: every asset href is a signed link that works without authentication,
  * and the `canonical` link is a signed URL of this same document. `openeo:status` and `expires` are Item
@@ -42,7 +58,7 @@ export function resultsDocument(
   for (const k of Object.keys(properties)) if (properties[k] === undefined) delete properties[k];
   return {
     stac_version: '1.0.0',
-    stac_extensions: stored.stac_extensions ?? [],
+    stac_extensions: extensionsUsed(properties, Object.values(assets)),
     type: 'Feature',
     id: job.id,
     bbox: stored.bbox,

@@ -19,5 +19,4 @@ export interface StoredResults {
   bbox?: number[];
   geometry?: Record<string, unknown> | null;
   properties?: Record<string, unknown>;
-  stac_extensions?: string[];
 }

@@ -90,4 +90,27 @@ print(json.dumps(out))`;
     const out = execFileSync('/usr/bin/python3', ['-c', script, EQUI7_ASIA_PROJ4, path.join(dir(zarrJob.id), 'result.zarr'), path.join(dir(ncJob.id), 'result.nc'), JSON.stringify(wkts)], { encoding: 'utf8' });
     assert.deepEqual(JSON.parse(out), { stac: [true, true, true, true], gdal_zarr: true, gdal_nc: true, xarray_zarr: true, xarray_zarr_wkt2: true, xarray_nc: true });
   });
+
+  it('declares exactly the STAC extensions whose fields each document has', async () => {
+    const tif = await runJob(t, token, floodJob('gfm-flood-monthly.json', {}, 'GTiff'));
+    const json = await runJob(t, token, { process: { process_graph: { a: { process_id: 'add', arguments: { x: 1, y: 2 }, result: true } } } });
+    const schemas: Record<string, string> = {
+      proj: 'https://stac-extensions.github.io/projection/v2.0.0/schema.json',
+      raster: 'https://stac-extensions.github.io/raster/v1.1.0/schema.json',
+      eo: 'https://stac-extensions.github.io/eo/v1.1.0/schema.json',
+      file: 'https://stac-extensions.github.io/file/v2.1.0/schema.json',
+      xarray: 'https://stac-extensions.github.io/xarray-assets/v1.0.0/schema.json',
+    };
+    const zarrAsset = zarrJob.results.assets['result.zarr'] as unknown as Record<string, unknown>;
+    assert.deepEqual(zarrAsset['xarray:open_kwargs'], { engine: 'zarr', consolidated: true });
+    assert.ok(!Object.keys(zarrAsset).some((k) => k.startsWith('zarr:')));
+    const expected = { zarr: ['proj', 'raster', 'xarray'], nc: ['proj', 'raster'], tif: ['proj', 'raster', 'eo', 'file'], json: ['file'] };
+    for (const [name, job] of Object.entries({ zarr: zarrJob, nc: ncJob, tif, json })) {
+      const doc = job.results as unknown as { stac_extensions: string[]; properties: object; assets: Record<string, object> };
+      const used = new Set<string>();
+      for (const o of [doc.properties, ...Object.values(doc.assets)]) for (const k of Object.keys(o)) if (k.includes(':') && !k.startsWith('openeo:')) used.add(k.split(':')[0]);
+      assert.deepEqual([...used].sort(), [...expected[name as keyof typeof expected]].sort(), `${name} fields`);
+      assert.deepEqual([...doc.stac_extensions].sort(), [...used].map((p) => schemas[p]).sort(), `${name} stac_extensions`);
+    }
+  });
 });

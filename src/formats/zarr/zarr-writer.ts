@@ -148,8 +148,8 @@ export function createZarrWriter(store: ObjectStore, prefix: string, options: Za
         ...(isWkt2(grid.crs.wkt) ? { 'proj:wkt2': grid.crs.wkt } : {}),
         'proj:shape': [grid.height, grid.width],
         'proj:transform': [...grid.transform],
-        'zarr:format': format,
-        'zarr:consolidated': true,
+        // how to open it (xarray-assets extension): the store's metadata is consolidated
+        'xarray:open_kwargs': { engine: 'zarr', consolidated: true },
       };
       if (grid.crs.epsg !== undefined) asset['proj:code'] = `EPSG:${grid.crs.epsg}`;
       return [asset];
