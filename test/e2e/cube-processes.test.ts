@@ -159,6 +159,29 @@ describe('data cube processes on the demo collection', () => {
     assert.deepEqual(res.body, [...new Set(all.map(weekStart))]);
   });
 
+  it('aggregate_temporal_period gives every period from the first to the last with data; one without data is no-data', async () => {
+    const all = (await sync({ l: load(), d: { process_id: 'dimension_labels', arguments: { data: { from_node: 'l' }, dimension: 't' }, result: true } })).body as string[];
+    const dayOf = (s: string) => Math.floor(Date.parse(s) / 86_400_000);
+    const first = dayOf(all[0]);
+    const days = Array.from({ length: dayOf(all[all.length - 1]) - first + 1 }, (_, i) => new Date((first + i) * 86_400_000).toISOString().replace('.000Z', 'Z'));
+    const withData = new Set(all.map((l) => dayOf(l)));
+    assert.ok(days.length > withData.size, 'the demo month has days without acquisitions');
+    const daily = { l: load(), a: { process_id: 'aggregate_temporal_period', arguments: { data: { from_node: 'l' }, period: 'day', reducer: reducer('mean') } } };
+    const labels = await sync({ ...daily, d: { process_id: 'dimension_labels', arguments: { data: { from_node: 'a' }, dimension: 't' }, result: true } }).expect(200);
+    assert.deepEqual(labels.body, days);
+    // (a small part of the area: thirty days of the whole one are over the synchronous pixel budget)
+    const small = { ...daily, l: { ...load(), arguments: { ...load().arguments, spatial_extent: { west: 68.5, south: 27.0, east: 68.56, north: 27.06 } } } };
+    const nc = await sync({ ...small, s: { process_id: 'save_result', arguments: { data: { from_node: 'a' }, format: 'netCDF' }, result: true } }).buffer(true).parse(binary).expect(200);
+    const file = path.join(t.dataDir, 'daily.nc');
+    await fs.writeFile(file, nc.body as Buffer);
+    const valid = JSON.parse(execFileSync('/usr/bin/python3', ['-c', `
+import json, sys, numpy as np, xarray as xr
+v = xr.open_dataset(sys.argv[1])['ensemble_likelihood'].values
+print(json.dumps([int(np.isfinite(v[i]).sum()) for i in range(v.shape[0])]))`, file], { encoding: 'utf8' })) as number[];
+    assert.equal(valid.length, days.length);
+    days.forEach((d, i) => assert.equal(valid[i] > 0, withData.has(dayOf(d)), `${d}: ${valid[i]} valid pixels`));
+  });
+
   it('rejects unknown dimensions and bands with the openEO exceptions', async () => {
     const dim = await sync({ l: load(), r: { process_id: 'reduce_dimension', arguments: { data: { from_node: 'l' }, dimension: 'time', reducer: reducer('max') }, result: true } }).expect(400);
     assert.match(dim.body.message, /DimensionNotAvailable/);

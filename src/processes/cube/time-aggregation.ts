@@ -46,6 +46,34 @@ export function periodStart(ms: number, period: Period): number {
   }
 }
 
+/** Start of the period after the one starting at `start`. */
+export function nextPeriodStart(start: number, period: Period): number {
+  const t = new Date(start);
+  const y = t.getUTCFullYear();
+  const m = t.getUTCMonth();
+  const d = t.getUTCDate();
+  switch (period) {
+    case 'hour':
+      return start + 3_600_000;
+    case 'day':
+      return utc(y, m, d + 1);
+    case 'week':
+      return utc(y, m, d + 7);
+    case 'dekad':
+      return d === 1 ? utc(y, m, 11) : d === 11 ? utc(y, m, 21) : utc(y, m + 1);
+    case 'month':
+      return utc(y, m + 1);
+    case 'season':
+      return utc(y, m + 3);
+    case 'tropical-season':
+      return utc(y, m + 6);
+    case 'year':
+      return utc(y + 1, 0);
+    case 'decade':
+    case 'decade-ad':
+      return utc(y + 10, 0);
+  }
+}
 
 const aggregateTemporalPeriod: ProcessDefinition = {
   spec: {
@@ -53,8 +81,9 @@ const aggregateTemporalPeriod: ProcessDefinition = {
     summary: 'Temporal aggregations based on calendar hierarchies',
     description:
       'Groups the time steps by calendar period (hour, day, ISO week, dekad, month, season, tropical season, year, ' +
-      'decade) and reduces each group with the reducer. Labels are the start instants of the periods; periods without ' +
-      'data are left out.',
+      'decade) and reduces each group with the reducer. Labels are the start instants of the periods (not the ' +
+      "specification's period names such as `2023-08`: time labels here are instants); every period from the first " +
+      'to the last with data is there, those without data hold no-data.',
     categories: ['aggregate', 'climatology', 'cubes'],
     parameters: [
       { name: 'data', description: 'A data cube with a temporal dimension.', schema: { ...CUBE, dimensions: [{ type: 'temporal' }] } },
@@ -72,7 +101,7 @@ const aggregateTemporalPeriod: ProcessDefinition = {
     ],
     returns: { description: 'The aggregated cube.', schema: { ...CUBE, dimensions: [{ type: 'temporal' }] } },
   },
-  run(args) {
+  run(args, ctx) {
     const data = cubeArg(args, 'data');
     const dim = args.get('dimension') as string | null;
     if (dim !== null && dim !== undefined && dimensionKind('aggregate_temporal_period', data.meta, dim) !== 'time') {
@@ -87,10 +116,17 @@ const aggregateTemporalPeriod: ProcessDefinition = {
       const start = periodStart(Date.parse(l), period);
       groups.set(start, [...(groups.get(start) ?? []), i]);
     });
-    const starts = [...groups.keys()].sort((a, b) => a - b);
+    // every period between the first and the last one with data: a period without observations is no-data, not
+    // missing (monthly stacks of different cubes line up, and a filter on a month finds it)
+    const starts: number[] = [];
+    const last = Math.max(...groups.keys());
+    for (let p = Math.min(...groups.keys()); p <= last; p = nextPeriodStart(p, period)) {
+      starts.push(p);
+      if (starts.length > ctx.limits.arrayElements) args.invalid('period', `the data spans more than ${ctx.limits.arrayElements} ${period} periods (LIMIT_ARRAY_ELEMENTS).`);
+    }
     return cube(
       { ...data.meta, time: { ...time, labels: starts.map(isoLabel) }, dtype: data.meta.dtype.startsWith('float') ? data.meta.dtype : 'float32' },
-      { op: 'aggregate_time', input: data.node, groups: starts.map((s) => groups.get(s)!), callback: callbackSpec(args.callback('reducer'), args.get('context')) },
+      { op: 'aggregate_time', input: data.node, groups: starts.map((s) => groups.get(s) ?? []), callback: callbackSpec(args.callback('reducer'), args.get('context')) },
     );
   },
 };
