@@ -60,7 +60,8 @@ export interface OpenEOErrorOptions {
 }
 
 export class OpenEOError extends Error {
-  readonly code: ErrorCode;
+  /** One of ERROR_STATUS, or the name of a process's own exception (see processException). */
+  readonly code: ErrorCode | (string & {});
   readonly status: number;
   readonly url?: string;
   readonly extra?: Record<string, unknown>;
@@ -74,6 +75,14 @@ export class OpenEOError extends Error {
     this.url = options.url;
     this.extra = options.extra;
     this.headers = options.headers;
+  }
+
+  /**
+   * An exception a process defines (its spec's `exceptions`, e.g. DimensionNotAvailable): the API lets such a name
+   * be the error's code, so clients can tell them apart; 400 like the other errors of a request's process graph.
+   */
+  static processException(name: string, message: string, extra?: Record<string, unknown>): OpenEOError {
+    return new OpenEOError(name as ErrorCode, message, { status: 400, extra });
   }
 
   toJSON(id: string): Record<string, unknown> {

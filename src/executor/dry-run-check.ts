@@ -3,7 +3,7 @@
  * outputs' format options. POST /jobs and POST /validation use them so that an unknown collection or band, an
  * empty extent or a bad format option is reported when the job is created, not only once it runs.
  */
-import { OpenEOError } from '../errors.ts';
+import { OpenEOError, type ErrorCode } from '../errors.ts';
 import { checkFormatOptions, createRasterWriter } from '../formats/writers.ts';
 import type { ObjectStore } from '../storage/index.ts';
 import { evaluateGraph, type GraphDeps } from './evaluate-graph.ts';
@@ -57,6 +57,6 @@ export async function dryRunErrors(deps: GraphDeps, store: ObjectStore, process:
     if (!(e instanceof OpenEOError) || e.status < 400 || e.status >= 500 || PASSING.has(e.code)) return [];
     // the request names something that does not exist (a collection, say): the request is bad, the endpoint is not
     // missing
-    return [e.status === 404 ? new OpenEOError(e.code, e.message, { status: 400, extra: e.extra, url: e.url }) : e];
+    return [e.status === 404 ? new OpenEOError(e.code as ErrorCode, e.message, { status: 400, extra: e.extra, url: e.url }) : e];
   }
 }

@@ -42,13 +42,11 @@ export const processUnsupported = (processId: string, namespace: string | null, 
   );
 
 /**
- * A process-specific exception from the spec (e.g. ArrayElementNotAvailable). The openEO error list has no codes
- * for these, so they travel as ProcessParameterInvalid with the exception name leading the message.
+ * A process-specific exception from the spec (e.g. ArrayElementNotAvailable): its name is the error's code (the API
+ * allows codes beyond its own list, as raise_error does) and leads the message.
  */
 export const processException = (processId: string, exception: string, message: string): OpenEOError =>
-  new OpenEOError('ProcessParameterInvalid', `${exception}: ${message} (process '${processId}')`, {
-    extra: { exception },
-  });
+  OpenEOError.processException(exception, `${exception}: ${message} (process '${processId}')`, { exception });
 
 export const graphInvalid = (message: string): OpenEOError =>
   new OpenEOError('ProcessGraphInvalid', `Invalid process graph: ${message}`);
