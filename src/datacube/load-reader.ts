@@ -11,6 +11,7 @@ import { TYPED_ARRAY, type RasterArray } from '../raster/data-types.ts';
 import type { Cog, CogReader } from '../raster/cog-reader.ts';
 import { readWindow, type WindowReadResult } from '../raster/read-window.ts';
 import { copyFirstValid, gatherFirstValid, planMosaic, type MosaicStep } from '../raster/grid/mosaic.ts';
+import { clipSpans } from '../raster/grid/clip-spans.ts';
 import { rebaseIndex, warpIndexMap } from '../raster/grid/warp.ts';
 import type { Grid, Window } from '../raster/grid/types.ts';
 import { BufferArena } from './arena.ts';
@@ -44,6 +45,7 @@ interface ItemRead {
 
 export function createLoadReader(reader: CogReader, stats: ReadStats = { windows: 0, pixels: 0 }): LoadReader {
   const warpCache = new Map<string, { index: Int32Array; window?: Window }>();
+  const clipCache = new Map<string, Int32Array | null>();
   const loader: LoadReader & { readRaw: NonNullable<LoadReader['readRaw']> } = {
     async read(node, step, bandIndex, target, signal, slot) {
       const band = node.bands[bandIndex];
@@ -102,9 +104,9 @@ export function createLoadReader(reader: CogReader, stats: ReadStats = { windows
         const pieces = sparsePieces(reads);
         const cover = pieceCoverage(pieces, target);
         fillCoverageOutside(raw, cover, pieces.map((p) => p.dst), fill);
-        return { data: raw, nodata, cover };
+        return clipped({ data: raw, nodata, cover });
       }
-      if (sparse) return { data: raw, nodata, cover: fuseSparse(reads, target, raw, fill) };
+      if (sparse) return clipped({ data: raw, nodata, cover: fuseSparse(reads, target, raw, fill) });
       raw.fill(fill);
       let empty = true;
       for (const { step: p, buf, win: w, res } of reads) {
@@ -117,7 +119,21 @@ export function createLoadReader(reader: CogReader, stats: ReadStats = { windows
         }
         empty = false;
       }
-      return { data: raw, nodata };
+      return clipped({ data: raw, nodata });
+
+      /** Pixels outside the extent the load read before it was resampled are no-data (see the load node's clip). */
+      function clipped(plane: RawPlane): RawPlane {
+        if (!node.clip) return plane;
+        const key = `clip|${target.transform.join(',')}|${target.width}x${target.height}`;
+        let inside = clipCache.get(key);
+        if (inside === undefined) {
+          inside = clipSpans(target, node.clip) ?? null;
+          if (clipCache.size > 64) clipCache.clear();
+          clipCache.set(key, inside);
+        }
+        if (inside) fillOutsideSpans(raw, inside, fill, n);
+        return plane;
+      }
 
       function warpKey(id: string) {
         return `${id}|${target.transform.join(',')}|${target.width}x${target.height}`;
@@ -204,3 +220,13 @@ function sparsePieces(reads: ItemRead[]): Piece[] {
 
 const intersects = (a: Window, b: Window) =>
   a.col < b.col + b.width && b.col < a.col + a.width && a.row < b.row + b.height && b.row < a.row + a.height;
+
+/** Writes `fill` to the pixels [0, n) outside the spans ([start, end) pairs, sorted, disjoint). */
+function fillOutsideSpans(raw: RasterArray, spans: Int32Array, fill: number, n: number): void {
+  let at = 0;
+  for (let k = 0; k < spans.length; k += 2) {
+    if (spans[k] > at) raw.fill(fill, at, spans[k]);
+    at = spans[k + 1];
+  }
+  if (at < n) raw.fill(fill, at, n);
+}

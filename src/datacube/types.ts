@@ -41,7 +41,11 @@ export interface CallbackSpec {
 export type ApplyAxis = 'time' | 'bands' | 'x' | 'y';
 
 export type CubeNode =
-  | { op: 'load'; collection: string; grid: Grid; bands: LoadBand[]; steps: LoadStep[] }
+  /**
+   * `clip`: the grid the load had before resample_spatial moved it onto `grid`; pixels of `grid` whose centre lies
+   * outside it are no-data (the load read only that extent, even where its items hold more).
+   */
+  | { op: 'load'; collection: string; grid: Grid; bands: LoadBand[]; steps: LoadStep[]; clip?: Grid }
   /** Keeps time steps / bands by index into the input's labels. */
   | { op: 'select'; input: CubeNode; times?: number[]; bands?: number[] }
   /** A window of the input grid (filter_bbox on a computed cube). */

@@ -16,7 +16,7 @@ const SPATIAL_CUBE = { ...CUBE, dimensions: [{ type: 'spatial', axis: ['x', 'y']
 function pushDown(node: CubeNode, grid: Grid): CubeNode {
   switch (node.op) {
     case 'load':
-      return { ...node, grid };
+      return { ...node, grid, clip: node.clip ?? node.grid };
     case 'apply_dimension':
       // along x or y it is not per-pixel: its callback sees the rows (columns) of the grid it was planned on
       if (node.source === 'x' || node.source === 'y') {
