@@ -98,7 +98,7 @@ export function rasterMeta(plan: OutputPlan): RasterMeta {
     grid: { crs: { wkt: crs.wkt ? (crsToWkt2(crs) ?? crs.wkt) : '', proj4: crs.proj4, ...(crs.epsg ? { epsg: crs.epsg } : {}) }, transform: [...transform], width, height },
     chunk: plan.chunk,
     variables: plan.variables.map((v) => ({ name: v.name, dtype: v.dtype, nodata: v.nodata === null || Number.isNaN(v.nodata) && !v.dtype.startsWith('float') ? null : v.nodata })),
-    ...(plan.time ? { time: { labels: plan.time } } : {}),
+    ...(plan.time ? { time: { labels: plan.time, ...(plan.timeName ? { name: plan.timeName } : {}) } } : {}),
   };
 }
 

@@ -25,6 +25,8 @@ export interface OutputPlan {
   variables: OutputVariable[];
   /** Time labels when the cube keeps its temporal dimension. */
   time?: string[];
+  /** The name of the time dimension (the files' time coordinate). */
+  timeName?: string;
   format: string;
   options: Record<string, unknown>;
   chunk: { width: number; height: number };
@@ -107,6 +109,7 @@ export function outputPlan(save: SaveRequest): OutputPlan {
     grid,
     variables: labels.map((label, band) => ({ name: variableName(label), band, dtype, nodata })),
     time: meta.time?.labels,
+    timeName: meta.time?.name,
     format: save.format,
     options: o,
     chunk: stripChunk({ width: chunks[0] as number, height: chunks[1] as number }, grid, spatialApplies(planNode)),

@@ -31,7 +31,8 @@ export interface RasterMeta {
    * ISO instants, or the integers 0..n-1 when apply_dimension gave the dimension a new length (see `isIndexAxis`);
    * when present arrays are (t, y, x).
    */
-  time?: { labels: string[] };
+  /** `name`: of the time dimension in the files (default `t`; rename_dimension or apply_dimension may name it). */
+  time?: { labels: string[]; name?: string };
   attributes?: Record<string, unknown>;
 }
 
@@ -77,6 +78,9 @@ export const DTYPE_INFO: Record<DType, { bytes: number; ctor: SampleCtor; intege
 const invalid = (message: string) => new OpenEOError('ProcessParameterInvalid', message);
 
 /** Checks the facts every writer relies on; throws ProcessParameterInvalid naming the first problem. */
+/** The name of the time dimension (and its coordinate) in the files. */
+export const timeName = (meta: RasterMeta): string => meta.time?.name ?? 't';
+
 export function validateMeta(meta: RasterMeta): void {
   const { grid, chunk, variables } = meta;
   for (const [k, v] of [['grid.width', grid.width], ['grid.height', grid.height], ['chunk.width', chunk.width], ['chunk.height', chunk.height]] as const) {
@@ -89,7 +93,11 @@ export function validateMeta(meta: RasterMeta): void {
   }
   if (grid.transform[0] === 0 || grid.transform[4] === 0) throw invalid('Raster transform pixel size must not be 0.');
   if (variables.length === 0) throw invalid('A raster needs at least one variable.');
-  const reserved = new Set(['x', 'y', 't', 'spatial_ref', 'crs']);
+  const tName = timeName(meta);
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(tName) || ['x', 'y', 'spatial_ref', 'crs'].includes(tName)) {
+    throw invalid(`The time dimension cannot be called ${JSON.stringify(tName)} in a file: a name of letters, digits and _ other than x, y, spatial_ref and crs.`);
+  }
+  const reserved = new Set(['x', 'y', 't', tName, 'spatial_ref', 'crs']);
   const seen = new Set<string>();
   for (const v of variables) {
     if (!/^[A-Za-z_][A-Za-z0-9_.-]*$/.test(v.name)) throw invalid(`Variable name ${JSON.stringify(v.name)} must start with a letter or _ and contain only letters, digits, _ . -.`);

@@ -160,6 +160,23 @@ describe('data cube processes on the demo collection', () => {
     assert.deepEqual(res.body, [...new Set(all.map(weekStart))]);
   });
 
+  it('the time dimension keeps its name in the files (rename_dimension t to time, as xarray users like it)', async () => {
+    const small = { ...load(), arguments: { ...load().arguments, spatial_extent: { west: 68.5, south: 27.0, east: 68.53, north: 27.03 } } };
+    const renamed = (target: string) => ({ l: small, r: { process_id: 'rename_dimension', arguments: { data: { from_node: 'l' }, source: 't', target } } });
+    const nc = await sync({ ...renamed('time'), s: { process_id: 'save_result', arguments: { data: { from_node: 'r' }, format: 'netCDF' }, result: true } }).buffer(true).parse(binary).expect(200);
+    const file = path.join(t.dataDir, 'renamed.nc');
+    await fs.writeFile(file, nc.body as Buffer);
+    const dims = JSON.parse(execFileSync('/usr/bin/python3', ['-c', `
+import json, sys, xarray as xr
+ds = xr.open_dataset(sys.argv[1])
+print(json.dumps({"dims": list(ds['ensemble_likelihood'].dims), "times": [str(v)[:19] for v in ds['time'].values]}))`, file], { encoding: 'utf8' }));
+    assert.deepEqual(dims.dims, ['time', 'y', 'x']);
+    assert.equal(dims.times.length, 8);
+    assert.match(dims.times[0], /^2023-08-\d\dT/);
+    const bad = await sync({ ...renamed('time steps'), s: { process_id: 'save_result', arguments: { data: { from_node: 'r' }, format: 'netCDF' }, result: true } }).expect(400);
+    assert.match(bad.body.message, /time dimension cannot be called "time steps"/);
+  });
+
   it('aggregate_temporal_period gives every period from the first to the last with data; one without data is no-data', async () => {
     const all = (await sync({ l: load(), d: { process_id: 'dimension_labels', arguments: { data: { from_node: 'l' }, dimension: 't' }, result: true } })).body as string[];
     const dayOf = (s: string) => Math.floor(Date.parse(s) / 86_400_000);

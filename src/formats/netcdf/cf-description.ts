@@ -5,7 +5,7 @@
  * types, so unsigned data is stored in the signed type of the same width with `_Unsigned = "true"`, which GDAL,
  * netCDF-C and xarray all honour.
  */
-import { axisAttributes, DTYPE_INFO, type DType, gridMappingAttributes, isIndexAxis, pixelCentres, type RasterMeta, timeSeconds, TIME_UNITS } from '../raster-writer.ts';
+import { axisAttributes, DTYPE_INFO, type DType, gridMappingAttributes, isIndexAxis, pixelCentres, type RasterMeta, timeName, timeSeconds, TIME_UNITS } from '../raster-writer.ts';
 import { doubleAttr, NC_BYTE, NC_DOUBLE, NC_FLOAT, NC_INT, NC_SHORT, type NcAttribute, type NcFile, type NcType, type NcVariable, textAttr, toBigEndian } from './cdf-format.ts';
 
 const NC_OF: Record<DType, NcType> = { uint8: NC_BYTE, int8: NC_BYTE, uint16: NC_SHORT, int16: NC_SHORT, uint32: NC_INT, int32: NC_INT, float32: NC_FLOAT, float64: NC_DOUBLE };
@@ -38,7 +38,7 @@ export function describeCf(meta: RasterMeta): CfFile {
   const { grid } = meta;
   const dims: [string, number][] = [];
   const dimIndex = (name: string, len: number) => dims.push([name, len]) - 1;
-  const tDim = meta.time ? dimIndex('t', meta.time.labels.length) : -1;
+  const tDim = meta.time ? dimIndex(timeName(meta), meta.time.labels.length) : -1;
   const yDim = dimIndex('y', grid.height);
   const xDim = dimIndex('x', grid.width);
   const variables: NcVariable[] = [];
@@ -48,10 +48,10 @@ export function describeCf(meta: RasterMeta): CfFile {
   const crsAttrs = Object.entries(gridMappingAttributes(grid)).map(([k, v]) => [k, attrOf(v)] as [string, NcAttribute]);
   addSmall({ name: CRS_VARIABLE, dims: [], type: NC_INT, attributes: crsAttrs }, new Uint8Array(4));
   if (meta.time && isIndexAxis(meta.time.labels)) {
-    addSmall({ name: 't', dims: [tDim], type: NC_DOUBLE, attributes: [['long_name', textAttr('index')]] }, toBigEndian(Float64Array.from(meta.time.labels, Number), 8));
+    addSmall({ name: timeName(meta), dims: [tDim], type: NC_DOUBLE, attributes: [['long_name', textAttr('index')]] }, toBigEndian(Float64Array.from(meta.time.labels, Number), 8));
   } else if (meta.time) {
     const attrs: [string, NcAttribute][] = [['standard_name', textAttr('time')], ['long_name', textAttr('time')], ['axis', textAttr('T')], ['units', textAttr(TIME_UNITS)], ['calendar', textAttr('proleptic_gregorian')]];
-    addSmall({ name: 't', dims: [tDim], type: NC_DOUBLE, attributes: attrs }, toBigEndian(Float64Array.from(timeSeconds(meta.time.labels)), 8));
+    addSmall({ name: timeName(meta), dims: [tDim], type: NC_DOUBLE, attributes: attrs }, toBigEndian(Float64Array.from(timeSeconds(meta.time.labels)), 8));
   }
   for (const [axis, dim] of [['y', yDim], ['x', xDim]] as const) {
     const attrs = Object.entries(axisAttributes(grid, axis)).map(([k, v]) => [k, textAttr(v)] as [string, NcAttribute]);

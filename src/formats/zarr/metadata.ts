@@ -5,7 +5,7 @@
  * `crs_wkt`/`GeoTransform`, CF time units) and GDAL's Zarr driver (a `_CRS` attribute on each data array; GDAL
  * derives the geotransform from the regularly spaced 1-D `x`/`y` arrays).
  */
-import { axisAttributes, DTYPE_INFO, type DType, gridMappingAttributes, type RasterMeta } from '../raster-writer.ts';
+import { axisAttributes, DTYPE_INFO, type DType, gridMappingAttributes, type RasterMeta, timeName } from '../raster-writer.ts';
 import type { ChunkEncoder } from './codecs.ts';
 
 export type ZarrDType = DType | 'int64';
@@ -57,7 +57,7 @@ export function zarrArrays(meta: RasterMeta, layout: ZarrLayout, timeUnits: stri
   if (nt !== undefined) {
     // no units: the labels are the indices apply_dimension gave the dimension
     const attrs = timeUnits ? { standard_name: 'time', long_name: 'time', axis: 'T', units: timeUnits, calendar: 'proleptic_gregorian' } : { long_name: 'index' };
-    arrays.push({ name: 't', dtype: 'int64', shape: [nt], chunks: [nt], dims: ['t'], fill: null, attrs });
+    arrays.push({ name: timeName(meta), dtype: 'int64', shape: [nt], chunks: [nt], dims: [timeName(meta)], fill: null, attrs });
   }
   const gdalCrs: Record<string, unknown> = { wkt: grid.crs.wkt };
   if (grid.crs.epsg !== undefined) gdalCrs.url = `http://www.opengis.net/def/crs/EPSG/0/${grid.crs.epsg}`;
@@ -72,7 +72,7 @@ export function zarrArrays(meta: RasterMeta, layout: ZarrLayout, timeUnits: stri
       dtype: v.dtype,
       shape: nt === undefined ? spatialShape : [nt, ...spatialShape],
       chunks: nt === undefined ? spatialChunks : [Math.min(layout.timeChunk, nt), ...spatialChunks],
-      dims: nt === undefined ? ['y', 'x'] : ['t', 'y', 'x'],
+      dims: nt === undefined ? ['y', 'x'] : [timeName(meta), 'y', 'x'],
       fill: v.nodata,
       attrs,
     });

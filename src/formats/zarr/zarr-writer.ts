@@ -9,7 +9,7 @@ import { OpenEOError } from '../../errors.ts';
 import type { ObjectStore } from '../../storage/index.ts';
 import { isWkt2 } from '../../raster/grid/wkt2.ts';
 import {
-  type ChunkWindow, chunkSamples, DTYPE_INFO, isIndexAxis, pixelCentres, type RasterFormatWriter, type RasterMeta, timeSeconds,
+  type ChunkWindow, chunkSamples, DTYPE_INFO, isIndexAxis, pixelCentres, type RasterFormatWriter, type RasterMeta, timeName, timeSeconds,
   validateMeta, validateWindow, type WrittenAsset,
 } from '../raster-writer.ts';
 import { allEqual, bytesOfSamples, packChunk } from './chunk-pack.ts';
@@ -85,7 +85,7 @@ export function createZarrWriter(store: ObjectStore, prefix: string, options: Za
         ['x', bytesOfSamples(pixelCentres(meta.grid, 'x')), 8],
         ['y', bytesOfSamples(pixelCentres(meta.grid, 'y')), 8],
       ];
-      if (time) coords.push(['t', bytesOfSamples(time.values), 8]);
+      if (time) coords.push([timeName(meta), bytesOfSamples(time.values), 8]);
       const uploads: [string, Uint8Array, typeof JSON_TYPE][] = docs.map(([k, d]) => [keyOf(k), encodeJson(d), JSON_TYPE]);
       for (const [n, bytes, size] of coords) uploads.push([keyOf(chunkKey(layout, n, [0])), layout.encoder.encode(bytes, size), BINARY_TYPE]);
       // Written although it equals the fill value: a present chunk makes no reader depend on fill semantics of 0-d arrays.
