@@ -71,7 +71,8 @@ export class OpenEOError extends Error {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'OpenEOError';
     this.code = code;
-    this.status = options.status ?? ERROR_STATUS[code];
+    // a code outside the table is a process's exception (see processException): a fault of the request's graph
+    this.status = options.status ?? ERROR_STATUS[code] ?? 400;
     this.url = options.url;
     this.extra = options.extra;
     this.headers = options.headers;

@@ -33,7 +33,7 @@ parentPort!.on('message', async (msg: Message) => {
     parentPort!.postMessage({ id: msg.id, ok: true, stats });
   } catch (e) {
     const err = isOpenEOError(e)
-      ? { code: e.code, message: e.message }
+      ? { code: e.code, message: e.message, status: e.status, extra: e.extra }
       : { code: 'Internal', message: e instanceof Error ? e.message : String(e), stack: e instanceof Error ? e.stack : undefined };
     parentPort!.postMessage({ id: msg.id, ok: false, error: err, aborted: controller.signal.aborted });
   }

@@ -128,7 +128,7 @@ interface Waiting {
   onAbort(): void;
 }
 
-type WorkerReply = { id: number; ok: boolean; stats?: ChunkStats; error?: { code: string; message: string; stack?: string }; aborted?: boolean };
+type WorkerReply = { id: number; ok: boolean; stats?: ChunkStats; error?: { code: string; message: string; stack?: string; status?: number; extra?: Record<string, unknown> }; aborted?: boolean };
 
 class ThreadPool implements ChunkPool {
   private readonly slots: Slot[] = [];
@@ -290,7 +290,8 @@ class ThreadPool implements ChunkPool {
       const code = (msg.error?.code ?? 'Internal') as ErrorCode;
       // Internal errors keep their details (paths, stacks) for the server log only.
       const message = code === 'Internal' ? `Server error while computing the chunk at x=${chunk.window.x0}, y=${chunk.window.y0}.` : (msg.error?.message ?? 'chunk failed');
-      w.reject(new OpenEOError(code, message, { cause: new Error(`${msg.error?.message}\n${msg.error?.stack ?? ''}`) }));
+      // the status and extra fields cross too: a process's own exception (its name the code) has no status of its own
+      w.reject(new OpenEOError(code, message, { status: msg.error?.status, extra: msg.error?.extra, cause: new Error(`${msg.error?.message}\n${msg.error?.stack ?? ''}`) }));
     };
     const onExit = (code: number) => {
       settle();

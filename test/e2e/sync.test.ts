@@ -93,3 +93,40 @@ describe('synchronous processing (POST /result)', () => {
     await refused(series, /time steps and a GeoTIFF holds one/);
   });
 });
+
+describe('errors from chunk threads', () => {
+  let t: TestApp;
+  let token: string;
+  before(async () => {
+    t = await createTestApp({ runJobs: true, env: { CHUNK_THREADS: '1' } });
+    await generateDemoData({ size: 'small', outDir: path.join(t.dataDir, 'demo', 'gfm') });
+    token = await t.login('threads');
+  });
+  after(() => t.close());
+
+  it("a process's own exception raised in a chunk thread is a 400 with its code, in sync results and batch jobs", async () => {
+    // array_element beyond the time steps: raised by the reducer's callback while a chunk thread computes
+    const graph = floodJob('gfm-flood-monthly.json', {}, 'netCDF');
+    const g = graph.process.process_graph as Record<string, { process_id: string; arguments: Record<string, unknown> }>;
+    const reduce = Object.values(g).find((n) => n.process_id === 'reduce_dimension')!;
+    reduce.arguments.reducer = { process_graph: { e: { process_id: 'array_element', arguments: { data: { from_parameter: 'data' }, index: 50 }, result: true } } };
+    g.load.arguments.spatial_extent = { west: 68.5, south: 27.0, east: 68.52, north: 27.02 };
+    const res = await request(t.app).post('/result').set('Authorization', token).send(graph);
+    assert.equal(res.status, 400, `${res.status} ${res.text.slice(0, 200)}`);
+    assert.equal(res.body.code, 'ArrayElementNotAvailable');
+    const created = await request(t.app).post('/jobs').set('Authorization', token).send(graph).expect(201);
+    const id = created.headers['openeo-identifier'];
+    await request(t.app).post(`/jobs/${id}/results`).set('Authorization', token).expect(202);
+    let job: { status: string } = { status: '' };
+    for (let i = 0; i < 300 && !['error', 'finished'].includes(job.status); i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      job = (await request(t.app).get(`/jobs/${id}`).set('Authorization', token)).body;
+    }
+    assert.equal(job.status, 'error');
+    const logs = (await request(t.app).get(`/jobs/${id}/logs?level=error`).set('Authorization', token).expect(200)).body.logs;
+    assert.equal(logs[0].code, 'ArrayElementNotAvailable');
+    // failed at once: a fault of the graph is not retried as a passing failure
+    const all = (await request(t.app).get(`/jobs/${id}/logs?level=debug`).set('Authorization', token).expect(200)).body.logs;
+    assert.ok(!all.some((l: { message: string }) => /retry|attempt/i.test(l.message)), JSON.stringify(all.map((l: { message: string }) => l.message)));
+  });
+});
