@@ -258,9 +258,13 @@ export function chunkSource(node: CubeNode, grid: Grid, win: ChunkWindow, deps: 
           for (const ti of group) addStep(reducer, await input.plane(ti, b, s));
           return reducer;
         };
+        // a period without observations is no-data; its reducer is not called (array_element(index 0), a common
+        // "first value", fails on an empty array, and count would say 0)
+        const none = (): Plane => ({ data: new Float32Array(n), valid: new Uint8Array(n) });
         return src(
-          async (t, b, s) => (await reduce(t, b, s)).result(),
+          async (t, b, s) => (node.groups[t].length === 0 ? none() : (await reduce(t, b, s)).result()),
           async (t, b, out, s) => {
+            if (node.groups[t].length === 0) return writePlane(none(), out.dtype, out.out, out.opts);
             const reducer = await reduce(t, b, s);
             if (!reducer.resultInto?.(out)) writePlane(await reducer.result(), out.dtype, out.out, out.opts);
           },

@@ -124,10 +124,12 @@ export function createLoadReader(reader: CogReader, stats: ReadStats = { windows
       /** Pixels outside the extent the load read before it was resampled are no-data (see the load node's clip). */
       function clipped(plane: RawPlane): RawPlane {
         if (!node.clip) return plane;
-        const key = `clip|${target.transform.join(',')}|${target.width}x${target.height}`;
+        // the same chunk grid may be clipped to other extents by other loads, plans and jobs of this thread
+        const { clip } = node;
+        const key = `${target.transform.join(',')}|${target.width}x${target.height}|${clip.transform.join(',')}|${clip.width}x${clip.height}|${clip.crs.proj4}`;
         let inside = clipCache.get(key);
         if (inside === undefined) {
-          inside = clipSpans(target, node.clip) ?? null;
+          inside = clipSpans(target, clip) ?? null;
           if (clipCache.size > 64) clipCache.clear();
           clipCache.set(key, inside);
         }
