@@ -14,12 +14,9 @@ export const startJob: Handler = async (req, res, ctx) => {
     return;
   }
   const limit = ctx.config.limits.jobsPerUser;
-  const { row: queued, active } = await queueJobWithinLimit(ctx.db, job.user_id, job.id, {
-    maxActive: limit,
-    // Old results go before the new run is visible as queued, so they can never be mistaken for the new run's; under
-    // the start's lock, so a second start of the same job cannot delete what the first one's run already wrote.
-    beforeQueue: () => ctx.executor.discardResults(job.id),
-  });
+  // the old run's results go when the new run is planned (see planJob), not here: deleting a large store inside the
+  // start's transaction held the embedded database's one connection (every request waited) or a pooled one
+  const { row: queued, active } = await queueJobWithinLimit(ctx.db, job.user_id, job.id, { maxActive: limit });
   if (active !== undefined) {
     throw new OpenEOError('TooManyRequests', `You already have ${active} queued or running jobs (limit ${limit}). Wait for one to finish or cancel one.`);
   }

@@ -115,16 +115,14 @@ export async function queueJob(db: Db, userId: string, id: string): Promise<JobR
 /**
  * queueJob within the user's limit of queued + running jobs. Starts of one user are serialized by an advisory lock
  * held until the commit: counting and queueing as two statements let parallel starts all pass the count (12 of 16
- * starts got through a limit of 10). `beforeQueue` runs under the lock once the start is allowed and the job is
- * still restartable; it must not use the database (the embedded database's one connection is held by this
- * transaction). Returns the queued row, or `active` (the user's count) when the limit refused the start; neither
+ * starts got through a limit of 10). Returns the queued row, or `active` (the user's count) when the limit refused the start; neither
  * when the job is not restartable (meanwhile queued by another start, or deleted).
  */
 export async function queueJobWithinLimit(
   db: Db,
   userId: string,
   id: string,
-  opts: { maxActive: number; beforeQueue?: () => Promise<void> },
+  opts: { maxActive: number },
 ): Promise<{ row?: JobRow; active?: number }> {
   return db.transaction().execute(async (tx) => {
     await sql`select pg_advisory_xact_lock(hashtext(${`openeo-job-starts:${userId}`}))`.execute(tx);
@@ -138,7 +136,6 @@ export async function queueJobWithinLimit(
       .executeTakeFirstOrThrow();
     const active = Number(n);
     if (active >= opts.maxActive) return { active };
-    await opts.beforeQueue?.();
     return { row: await startRun(tx, userId, id) };
   });
 }

@@ -58,6 +58,9 @@ export async function planJob(ctx: TaskContext, { jobId, run }: PlanJobData, att
       await log('info', `Resuming the run: ${pending} of ${total} chunk(s) left to write.`);
       return;
     }
+    // a new run: what an earlier run (or an interrupted planning of this one) wrote goes before anything is written;
+    // only this run's planner gets here, so no other start can delete what this run writes
+    await ctx.deps.store.deletePrefix(jobResultsPrefix(jobId), signal);
     const { value, saved } = await evaluateGraph(ctx.deps, job.process, job.user_id, signal);
     if (saved.length === 0) return await saveJson(ctx, job, value, signal);
     const prefix = jobResultsPrefix(jobId).replace(/\/$/, '');
