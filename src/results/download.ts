@@ -48,7 +48,9 @@ async function serveObject(ctx: AppContext, req: Request, res: Response): Promis
   res.on('close', () => controller.abort());
   const obj = folder ? undefined : await ctx.store.getStream(jobResultKey(job.id, path), { range }, controller.signal);
   if (!obj) {
-    if (await serveFolder(ctx, req, res, job.id, path, controller.signal)) return;
+    // only where a folder can be (a store asset such as result.zarr, or a path asked for with a trailing slash): a
+    // missing file elsewhere is a plain 404, not a listing of the store
+    if ((folder || underFolderAsset(job.results, path)) && (await serveFolder(ctx, req, res, job.id, path, controller.signal).catch(() => false))) return;
     throw new OpenEOError('FileNotFound', `File '${path}' does not exist.`);
   }
   if (range && obj.length === 0 && obj.size > 0) {
@@ -75,6 +77,12 @@ async function serveObject(ctx: AppContext, req: Request, res: Response): Promis
 }
 
 /** A prefix holding objects (a Zarr store, a variable's chunks) answers with an index of its entries. */
+/** Whether `path` is an asset of the results that is a folder of objects (a Zarr store), or lies within one. */
+function underFolderAsset(results: unknown, path: string): boolean {
+  const assets = (results as { assets?: Record<string, { type?: string }> } | null)?.assets ?? {};
+  return Object.entries(assets).some(([key, a]) => /zarr/.test(a.type ?? '') && (path === key || path.startsWith(`${key}/`)));
+}
+
 async function serveFolder(ctx: AppContext, req: Request, res: Response, jobId: string, path: string, signal: AbortSignal): Promise<boolean> {
   const index = await folderIndex(ctx.store, `${jobResultKey(jobId, path)}/`, signal);
   if (!index) return false;
