@@ -60,7 +60,7 @@ export async function defaultParts(config: Config, db: Db, secret: string, logge
     async validateProcess(process, userId, { requireValid }) {
       // only POST /validation asks without requiring validity; there parameters defined nowhere are no error
       const { errors } = await validator.check(process, userId, undefined, { allowUnresolvedParameters: !requireValid });
-      if (errors.length === 0) errors.push(...(await dryRunErrors(executorDeps, store, process, userId)));
+      if (errors.length === 0) errors.push(...(await dryRunErrors(executorDeps, store, process, userId, { strictlyValid: requireValid })));
       if (requireValid && errors.length > 0) throw errors[0];
       return errors;
     },

@@ -43,8 +43,10 @@ function needsArguments(process: unknown): boolean {
  * parameters (POST /validation accepts those) cannot be run dry and has none; failures of the server, of remote
  * services and a run over the time limit are no errors of the graph either.
  */
-export async function dryRunErrors(deps: GraphDeps, store: ObjectStore, process: unknown, userId: string | undefined): Promise<OpenEOError[]> {
-  if (!usesCatalogOrFormats((process as { process_graph?: unknown }).process_graph) || needsArguments(process) || (await deps.validator.check(process, userId)).errors.length > 0) return [];
+export async function dryRunErrors(deps: GraphDeps, store: ObjectStore, process: unknown, userId: string | undefined, opts: { strictlyValid: boolean }): Promise<OpenEOError[]> {
+  if (!usesCatalogOrFormats((process as { process_graph?: unknown }).process_graph) || needsArguments(process)) return [];
+  // a graph validated leniently (POST /validation) may refer to parameters defined nowhere: it cannot run dry
+  if (!opts.strictlyValid && (await deps.validator.check(process, userId)).errors.length > 0) return [];
   try {
     const { saved } = await evaluateGraph(deps, process, userId ?? '', AbortSignal.timeout(DRY_RUN_MS));
     for (const save of saved) {
