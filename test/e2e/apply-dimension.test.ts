@@ -208,7 +208,7 @@ describe('apply_dimension over time and per-pixel callbacks through the API', ()
     const labelsOf = (args: Record<string, unknown>, dimension: string) =>
       sync({ ...graphOf({}, 'netCDF', 'l'), a: { process_id: 'apply_dimension', arguments: { data: { from_node: 'l' }, dimension: 't', process: extrema, ...args } }, s: { process_id: 'dimension_labels', arguments: { data: { from_node: 'a' }, dimension }, result: true } });
     assert.deepEqual((await labelsOf({ target_dimension: 'stats' }, 'stats').expect(200)).body, ['0', '1']);
-    assert.equal((await labelsOf({ target_dimension: 'stats' }, 't').expect(400)).body.code, 'ProcessParameterInvalid');
+    assert.equal((await labelsOf({ target_dimension: 'stats' }, 't').expect(400)).body.code, 'DimensionNotAvailable');
     assert.deepEqual((await labelsOf({ target_dimension: 'bands' }, 'bands').expect(200)).body, ['0', '1']);
     // the values of bands 0 and 1 (written as variables band_0, band_1) are the series' minimum and maximum
     const file = await syncFile(graphOf({ a: { process_id: 'apply_dimension', arguments: { data: { from_node: 'l' }, dimension: 't', target_dimension: 'bands', process: extrema } } }, 'netCDF', 'a'), 'extrema.nc');
